@@ -109,7 +109,9 @@ export interface DecoderOptions {
 
 /**
  * Streaming decoder: `push(chunk)` returns the frames completed by that chunk and keeps the
- * rest. Bytes are copied only when a frame spans chunks, and then once per frame.
+ * rest. Nothing is copied while frames lie within one chunk; when one spans chunks, the held
+ * bytes and the chunk that completes it are joined once. A frame's payload is a view into the
+ * received chunk: decode it (the Connection parses JSON at once) or copy it before keeping it.
  */
 export class FrameDecoder {
   readonly maxFrameSize: number;

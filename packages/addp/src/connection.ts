@@ -6,21 +6,12 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { type Clock, type Logger, type TimerHandle, errorCode, errorMessage, silentLogger, systemClock } from '@mlayer/common';
 import { FrameDecoder, decodeJsonPayload, encodeFrame, encodeJsonFrame } from './codec.js';
-import { AddpError, ProtocolError, RemoteError } from './errors.js';
-import { type Frame, FrameFlags, FrameType, SUPPORTED_VERSIONS, frameTypeName } from './frame.js';
+import { AddpError, ProtocolError } from './errors.js';
+import { PendingRequests } from './requests.js';
+import { type Frame, FrameFlags, FrameType, frameTypeName } from './frame.js';
 import { Keepalive } from './keepalive.js';
-import {
-  type AddpSettings,
-  DEFAULT_SETTINGS,
-  type Hello,
-  type HelloAck,
-  checkSettings,
-  chooseVersion,
-  monitorTimeout,
-  parseHello,
-  parseHelloAck,
-  traceEnabled,
-} from './settings.js';
+import { type AcceptHook, type PeerInfo, type VerifyHook, answerHello, checkHelloAck, helloFor } from './handshake.js';
+import { type AddpSettings, DEFAULT_SETTINGS, checkSettings } from './settings.js';
 import { WriteQueue } from './write-queue.js';
 
 export type LostReason = 'timeout' | 'closed' | 'error' | 'protocol';
@@ -35,25 +26,6 @@ export interface LostInfo {
 
 export type ConnectionState = 'handshaking' | 'open' | 'closed';
 
-export interface PeerInfo {
-  readonly name: string | undefined;
-  readonly version: number;
-  /** The timeout this side monitors the peer with (0 = not monitored). */
-  readonly monitorTimeoutMs: number;
-  /** Whether this side logs each poll and ack. */
-  readonly trace: boolean;
-  /** The peer's auth payload from its HELLO or HELLO_ACK. */
-  readonly auth: unknown;
-}
-
-/** What a server's `accept` hook decides for a HELLO it approves. */
-export interface AcceptResult {
-  /** Auth payload for the HELLO_ACK. */
-  readonly auth?: unknown;
-  /** Monitor this peer with this timeout instead of the negotiated one. */
-  readonly timeoutMs?: number;
-}
-
 export type RequestHandler = (payload: unknown, connection: Connection) => unknown;
 
 export interface ConnectionOptions {
@@ -65,9 +37,9 @@ export interface ConnectionOptions {
   /** Client: auth payload for the HELLO. */
   readonly auth?: unknown;
   /** Server: approves a HELLO (throw to refuse it; the message is sent to the peer). */
-  readonly accept?: (hello: Hello) => AcceptResult | Promise<AcceptResult>;
+  readonly accept?: AcceptHook;
   /** Client: checks the HELLO_ACK (throw to refuse it). */
-  readonly verify?: (ack: HelloAck) => void | Promise<void>;
+  readonly verify?: VerifyHook;
   readonly handshakeTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly maxFrameSize?: number;
@@ -85,12 +57,6 @@ export interface ConnectionEvents {
   rtt: [number];
   lost: [LostInfo];
   close: [];
-}
-
-interface PendingRequest {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: TimerHandle;
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -111,8 +77,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private handshakeTimer: TimerHandle | undefined;
   /** Frames that arrive while the client still verifies the HELLO_ACK. */
   private deferred: Frame[] | undefined;
-  private readonly pending = new Map<number, PendingRequest>();
-  private nextRequestId = 1;
+  private readonly requests: PendingRequests;
   private pollId = 0;
   private pollSentAt = 0;
   private lastRttSeconds: number | undefined;
@@ -131,6 +96,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.log = (options.logger ?? silentLogger).child({ component: 'addp', peer: this.label });
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
     this.writer = new WriteQueue(options.socket, options.maxQueuedBytes);
+    this.requests = new PendingRequests(this.clock);
 
     (options.socket as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     this.socket.on('data', this.onData);
@@ -145,15 +111,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.handshakeTimer.unref?.();
 
     if (options.role === 'client') {
-      const hello: Hello = {
-        versions: SUPPORTED_VERSIONS,
-        timeoutMs: this.settings.timeoutMs,
-        remoteTimeoutMs: this.settings.remoteTimeoutMs,
-        trace: this.settings.trace,
-        ...(options.name === undefined ? {} : { name: options.name }),
-        auth: options.auth,
-      };
-      this.writeFrame(encodeJsonFrame(FrameType.HELLO, 0, 0, hello));
+      this.writeFrame(encodeJsonFrame(FrameType.HELLO, 0, 0, helloFor(this.settings, options.name, options.auth)));
     }
   }
 
@@ -192,23 +150,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.status !== 'open') {
       return Promise.reject(new AddpError('ADDP_NOT_OPEN', `cannot send a request to ${this.label}: link is ${this.status}`));
     }
-    const id = this.nextRequestId;
-    this.nextRequestId = this.nextRequestId >= 0xffffffff ? 1 : this.nextRequestId + 1;
+    const id = this.requests.allocate();
     let frame: Buffer;
     try {
       frame = encodeJsonFrame(FrameType.MESSAGE, FrameFlags.REQUEST, id, payload, this.decoder.maxFrameSize);
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.pending.delete(id);
-        reject(new AddpError('ADDP_REQUEST_TIMEOUT', `no reply from ${this.label} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.writeFrame(frame);
-    });
+    const reply = this.requests.wait(id, options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.label);
+    this.writeFrame(frame);
+    return reply;
   }
 
   /** Closes the link on purpose: tells the peer why, then ends the socket. */
@@ -306,52 +257,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.handshakeFailed(`expected ${frameTypeName(expected)}, got ${frameTypeName(frame.type)}`, true);
       return;
     }
-    if (this.options.role === 'server') void this.acceptHello(decoded.value);
-    else void this.verifyAck(decoded.value);
+    void this.runHandshake(decoded.value);
   }
 
-  private async acceptHello(value: unknown): Promise<void> {
-    const hello = parseHello(value);
-    if (hello instanceof ProtocolError) return this.handshakeFailed(hello.message, true);
-    const version = chooseVersion(hello.versions);
-    if (version === undefined) {
-      return this.handshakeFailed(`no common protocol version (peer: ${hello.versions.join(', ')}; here: ${SUPPORTED_VERSIONS.join(', ')})`, true);
-    }
+  private async runHandshake(value: unknown): Promise<void> {
     this.deferred = [];
-    let accepted: AcceptResult;
-    try {
-      accepted = (await this.options.accept?.(hello)) ?? {};
-    } catch (error) {
-      if (this.status === 'handshaking') this.handshakeFailed(errorMessage(error), true);
-      return;
-    }
+    const outcome = this.options.role === 'server'
+      ? await answerHello(value, this.settings, this.options.name, this.options.accept)
+      : await checkHelloAck(value, this.settings, this.options.verify);
     if (this.status !== 'handshaking') return;
-    const monitorMs = accepted.timeoutMs ?? monitorTimeout(this.settings, hello.remoteTimeoutMs);
-    const ack: HelloAck = {
-      version,
-      timeoutMs: monitorMs,
-      remoteTimeoutMs: this.settings.remoteTimeoutMs,
-      trace: this.settings.trace,
-      ...(this.options.name === undefined ? {} : { name: this.options.name }),
-      auth: accepted.auth,
-    };
-    this.writeFrame(encodeJsonFrame(FrameType.HELLO_ACK, 0, 0, ack));
-    this.open({ name: hello.name, version, monitorTimeoutMs: monitorMs, trace: traceEnabled(this.settings.trace, hello.trace), auth: hello.auth });
-  }
-
-  private async verifyAck(value: unknown): Promise<void> {
-    const ack = parseHelloAck(value);
-    if (ack instanceof ProtocolError) return this.handshakeFailed(ack.message, true);
-    this.deferred = [];
-    try {
-      await this.options.verify?.(ack);
-    } catch (error) {
-      if (this.status === 'handshaking') this.handshakeFailed(errorMessage(error), true);
-      return;
-    }
-    if (this.status !== 'handshaking') return;
-    const monitorMs = monitorTimeout(this.settings, ack.remoteTimeoutMs);
-    this.open({ name: ack.name, version: ack.version, monitorTimeoutMs: monitorMs, trace: traceEnabled(this.settings.trace, ack.trace), auth: ack.auth });
+    if (!outcome.ok) return this.handshakeFailed(outcome.message, true);
+    if (outcome.reply) this.writeFrame(encodeJsonFrame(FrameType.HELLO_ACK, 0, 0, outcome.reply));
+    this.open(outcome.peer);
   }
 
   private handshakeFailed(message: string, tellPeer: boolean): void {
@@ -404,16 +321,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     if (frame.flags & FrameFlags.RESPONSE) {
-      const request = this.pending.get(frame.id);
-      if (!request) return; // answered after its timeout: already rejected
-      this.pending.delete(frame.id);
-      this.clock.clearTimeout(request.timer);
-      if (frame.flags & FrameFlags.ERROR) {
-        const body = decoded.value as { code?: unknown; message?: unknown } | undefined;
-        request.reject(new RemoteError(String(body?.code ?? 'ERROR'), String(body?.message ?? 'request failed')));
-      } else {
-        request.resolve(decoded.value);
-      }
+      this.requests.settle(frame.id, (frame.flags & FrameFlags.ERROR) !== 0, decoded.value);
       return;
     }
     if (frame.flags & FrameFlags.REQUEST) {
@@ -456,12 +364,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.handshakeTimer = undefined;
     this.deferred = undefined;
     const failure = new AddpError('ADDP_CONNECTION_LOST', `link to ${this.label} lost (${info.reason}): ${info.message}`, info.error ? { cause: info.error } : undefined);
-    for (const request of this.pending.values()) {
-      this.clock.clearTimeout(request.timer);
-      request.reject(failure);
-    }
-    this.pending.clear();
-    this.log.debug('addp link lost', { reason: info.reason, message: info.message, local: info.local ?? false });
+    this.requests.failAll(failure);
+    this.log.debug('addp link lost', { reason: info.reason, detail: info.message, local: info.local ?? false });
     this.emit('lost', info);
     if (this.socketClosed) return;
     if (destroy) {

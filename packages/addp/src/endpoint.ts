@@ -3,8 +3,8 @@
 
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { type Logger, silentLogger } from '@mlayer/common';
-import { Connection, type ConnectionOptions, type LostInfo } from './connection.js';
+import { type Logger, silentLogger, systemClock } from '@mlayer/common';
+import { Connection, type ConnectionOptions, DEFAULT_HANDSHAKE_TIMEOUT_MS, type LostInfo } from './connection.js';
 import { AddpError } from './errors.js';
 
 export type LinkOptions = Omit<ConnectionOptions, 'socket' | 'role'>;
@@ -26,12 +26,15 @@ function lostError(info: LostInfo, what: string): Error {
 export function connect(options: ConnectOptions): Promise<Connection> {
   const { host, port, connectTimeoutMs, createSocket, ...link } = options;
   const target = `${host}:${port}`;
+  const clock = link.clock ?? systemClock;
+  const limitMs = connectTimeoutMs ?? link.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const socket = (createSocket ?? ((h, p) => net.connect({ host: h, port: p })))(host, port);
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       socket.destroy();
-      reject(new AddpError('ADDP_CONNECTION_LOST', `connect to ${target} timed out after ${connectTimeoutMs} ms`));
-    }, connectTimeoutMs ?? link.handshakeTimeoutMs ?? 10_000);
+      reject(new AddpError('ADDP_CONNECTION_LOST', `connect to ${target} timed out after ${limitMs} ms`));
+    }, limitMs);
+    const clearTimeout = (handle: typeof timer) => clock.clearTimeout(handle);
     const failed = (error: Error) => {
       clearTimeout(timer);
       reject(new AddpError('ADDP_CONNECTION_LOST', `cannot connect to ${target}: ${error.message}`, { cause: error }));
@@ -117,7 +120,7 @@ export class AddpServer extends EventEmitter<AddpServerEvents> {
     this.connections.add(connection);
     connection.once('close', () => this.connections.delete(connection));
     const onLost = (info: LostInfo) => {
-      this.log.warn('peer failed the ADDP handshake', { peer: label, reason: info.reason, message: info.message });
+      this.log.warn('peer failed the ADDP handshake', { peer: label, reason: info.reason, detail: info.message });
       this.emit('rejected', info, label);
     };
     connection.once('lost', onLost);

@@ -22,8 +22,8 @@ export {
   type ConnectionState,
   type LostInfo,
   type LostReason,
-  type PeerInfo,
-  type AcceptResult,
   type RequestHandler,
 } from './connection.js';
+export { type PeerInfo, type AcceptResult, type AcceptHook, type VerifyHook } from './handshake.js';
 export { connect, AddpServer, type ConnectOptions, type AddpServerOptions, type LinkOptions } from './endpoint.js';
+export { observeLink, type LinkMetrics } from './metrics.js';

@@ -4,3 +4,4 @@ export { Keepalive, type KeepaliveHooks } from './keepalive.js';
 export { WriteQueue } from './write-queue.js';
 export { chooseVersion, monitorTimeout, traceEnabled, parseHello, parseHelloAck, checkSettings } from './settings.js';
 export { SUPPORTED_VERSIONS } from './frame.js';
+export { createMemoryLink, type MemoryLink } from './memory-link.js';

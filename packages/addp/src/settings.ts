@@ -24,9 +24,9 @@ export function isTraceMode(value: unknown): value is TraceMode {
   return typeof value === 'string' && (TRACE_MODES as readonly string[]).includes(value);
 }
 
-/** Validates a timeout given in seconds (config, flags) and returns milliseconds. */
+/** Validates a timeout given in seconds (config, flags) and returns whole milliseconds (the wire carries integers). */
 export function parseAddpTimeout(seconds: unknown, what = 'ADDP timeout'): number {
-  return parseBoundedDuration(seconds, what, TIMEOUT_LIMITS);
+  return Math.round(parseBoundedDuration(seconds, what, TIMEOUT_LIMITS));
 }
 
 /** Builds checked settings from user-facing values (seconds); throws ValidationError with the key at fault. */
@@ -43,6 +43,9 @@ export function addpSettings(input: { timeout?: unknown; remoteTimeout?: unknown
 }
 
 function checkMs(value: number, what: string): void {
+  if (!Number.isInteger(value)) {
+    throw new ValidationError(`${what} must be a whole number of milliseconds (got ${value})`);
+  }
   if (value !== 0 && (value < TIMEOUT_LIMITS.minMs || value > TIMEOUT_LIMITS.maxMs)) {
     throw new ValidationError(`${what} must be 0 or between 100 ms and 3600 s (got ${value} ms)`);
   }
@@ -81,9 +84,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A timeout on the wire: 0, or whole milliseconds within the limits (a peer asking for 1 ms would make us poll in a busy loop). */
 function wireTimeout(record: Record<string, unknown>, key: string): number | undefined {
   const value = record[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > TIMEOUT_LIMITS.maxMs) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) return undefined;
+  if (value !== 0 && (value < TIMEOUT_LIMITS.minMs || value > TIMEOUT_LIMITS.maxMs)) return undefined;
   return value;
 }
 

@@ -5,6 +5,11 @@ import { ValidationError } from './errors.js';
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*$/;
 
+/** amount * unit, rounded to whole microseconds so that 16.1 s is 16100 ms, not 16100.000000000002. */
+function toMs(amount: number, unitMs: number): number {
+  return Math.round(amount * unitMs * 1000) / 1000;
+}
+
 /**
  * Parses a duration to milliseconds. A bare number is seconds (the configuration's unit).
  * Throws ValidationError naming `what` when the value is not a non-negative finite duration.
@@ -14,14 +19,14 @@ export function parseDuration(value: unknown, what = 'duration'): number {
     if (!Number.isFinite(value) || value < 0) {
       throw new ValidationError(`${what} must be a non-negative number of seconds (got ${value})`);
     }
-    return value * 1000;
+    return toMs(value, 1000);
   }
   if (typeof value === 'string') {
     const match = DURATION.exec(value);
     if (match) {
       const amount = Number(match[1]);
       const unit = match[2] ?? 's';
-      return amount * (UNIT_MS[unit] ?? 1000);
+      return toMs(amount, UNIT_MS[unit] ?? 1000);
     }
   }
   throw new ValidationError(
@@ -41,7 +46,7 @@ export function parseBoundedDuration(value: unknown, what: string, limits: Durat
   const ms = parseDuration(value, what);
   if (ms === 0 && limits.zeroDisables) return 0;
   if (ms < limits.minMs || ms > limits.maxMs) {
-    const range = `${limits.minMs / 1000} s to ${limits.maxMs / 1000} s`;
+    const range = `${limits.minMs / 1000} s and ${limits.maxMs / 1000} s`;
     const zero = limits.zeroDisables ? ', or 0 to disable' : '';
     throw new ValidationError(`${what} must be between ${range}${zero} (got ${ms / 1000} s)`);
   }
@@ -50,7 +55,10 @@ export function parseBoundedDuration(value: unknown, what: string, limits: Durat
 
 /** Formats milliseconds for humans: 850 ms, 2.5 s, 3 min. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${+(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  // Choose the unit after rounding, so that 999.6 ms reads "1 s" rather than "1000 ms".
+  const wholeMs = Math.round(ms);
+  if (wholeMs < 1000) return `${wholeMs} ms`;
+  const seconds = +(ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
+  if (seconds < 120) return `${seconds} s`;
   return `${+(ms / 60_000).toFixed(1)} min`;
 }

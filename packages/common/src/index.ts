@@ -9,9 +9,15 @@ export {
   componentLogger,
   parseLogLevel,
   silentLogger,
+  createMemoryLogger,
+  type MemoryLogger,
   LOG_LEVELS,
   type Logger,
   type LogLevel,
   type LoggerOptions,
 } from './logger.js';
 export * from './domain.js';
+export * from './protocol/index.js';
+export { describeIssues } from './validation.js';
+export { createRegistry, serveMetrics, AddpMetrics, promClient, type Registry } from './metrics.js';
+export { parseHostPort, formatHostPort, isLoopback, DEFAULT_LCA_PORT, type HostPort } from './address.js';

@@ -1,6 +1,7 @@
 // Logger factory: winston writing one JSON object per line to stderr (or a given stream).
 // Components log through children that carry a `component` field, never through console.
 
+import { Writable } from 'node:stream';
 import winston from 'winston';
 import { ValidationError } from './errors.js';
 
@@ -26,14 +27,25 @@ export function parseLogLevel(value: string): LogLevel {
   throw new ValidationError(`log level must be one of ${LOG_LEVELS.join(', ')} (got "${value}")`);
 }
 
+/**
+ * Adds `defaults` to a line only where the line has no such field. Not winston's `defaultMeta`:
+ * that is assigned over every line, so a child's `component` would be replaced by the root's.
+ */
+function defaultFields(defaults: Readonly<Record<string, unknown>>): winston.Logform.Format {
+  return winston.format((info) => {
+    for (const [key, value] of Object.entries(defaults)) if (!(key in info)) info[key] = value;
+    return info;
+  })();
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const { level = 'info', component, stream = process.stderr, silent = false, fields = {} } = options;
   return winston.createLogger({
     level,
     levels: winston.config.npm.levels,
     silent,
-    defaultMeta: component === undefined ? { ...fields } : { component, ...fields },
     format: winston.format.combine(
+      defaultFields(component === undefined ? fields : { component, ...fields }),
       winston.format.timestamp(),
       winston.format.errors({ stack: false }),
       winston.format.json(),
@@ -49,3 +61,21 @@ export function componentLogger(parent: Logger, component: string, fields: Reado
 
 /** A logger that drops everything: the default where a caller injects none. */
 export const silentLogger: Logger = createLogger({ silent: true });
+
+export interface MemoryLogger {
+  readonly logger: Logger;
+  /** Every line written so far, parsed. */
+  readonly lines: ReadonlyArray<Readonly<Record<string, unknown>>>;
+}
+
+/** A logger that keeps its JSON lines in memory (tests and tools that inspect what was logged). */
+export function createMemoryLogger(level: LogLevel = 'debug'): MemoryLogger {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { logger: createLogger({ level, stream }), lines };
+}

@@ -1,0 +1,8 @@
+// Every benchmark suite, by name, loaded only when run (a suite may need packages another does
+// not). A new suite is one line here: its module exports `suite: Suite`.
+
+import type { Suite } from './lib/measurement.js';
+
+export const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
+  addp: async () => (await import('./addp.js')).suite,
+};

@@ -1,0 +1,1 @@
+export { createMemoryLogger as captureLogger } from '@mlayer/common';

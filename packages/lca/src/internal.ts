@@ -1,0 +1,8 @@
+// Internal entry for tests: the pure state and the shells around it. Not public API.
+export * from './index.js';
+export * from './app-state.js';
+export { ManagedApp, type ManagedAppDeps } from './managed-app.js';
+export { StateStore, type PersistedState, emptyState } from './state-store.js';
+export { LogFiles } from './log-files.js';
+export { ScsSession } from './scs-session.js';
+export { processStartTime } from './launcher.js';

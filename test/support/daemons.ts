@@ -1,0 +1,159 @@
+// Real daemons for integration tests: `mlayer lca` processes on ephemeral loopback ports, with
+// their JSON log lines captured, and cleanup that stops them and every application they
+// launched (those run in their own process groups and would outlive the LCA otherwise).
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const MLAYER = join(ROOT, 'packages/cli/bin/mlayer.js');
+export const DEMO_APP = join(ROOT, 'packages/lca/bin/mlayer-demo-app.js');
+
+export type LogLine = Readonly<Record<string, unknown>> & { message?: string; level?: string };
+
+export interface RunningLca {
+  readonly process: ChildProcess;
+  readonly port: number;
+  readonly name: string;
+  readonly stateDir: string;
+  readonly logDir: string;
+  readonly secret: string | undefined;
+  readonly logs: LogLine[];
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+}
+
+const started: RunningLca[] = [];
+const tempDirs: string[] = [];
+
+export function tempDir(prefix = 'mlayer-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function writeSecret(dir: string, secret = 'correct-horse-battery-staple-42'): { file: string; secret: string } {
+  const file = join(dir, 'lca.secret');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return { file, secret };
+}
+
+export interface LcaStartOptions {
+  readonly name?: string;
+  readonly secret?: string;
+  readonly stateDir?: string;
+  readonly port?: number;
+  readonly extraArgs?: readonly string[];
+}
+
+export async function startLca(options: LcaStartOptions = {}): Promise<RunningLca> {
+  const name = options.name ?? 'host-t';
+  const stateDir = options.stateDir ?? tempDir('mlayer-lca-');
+  const logDir = join(stateDir, 'logs');
+  const args = [MLAYER, 'lca', '--listen', `127.0.0.1:${options.port ?? 0}`, '--name', name, '--state-dir', stateDir, '--log-level', 'debug'];
+  let secret: string | undefined;
+  if (options.secret !== undefined) {
+    const written = writeSecret(stateDir, options.secret);
+    secret = written.secret;
+    args.push('--secret-file', written.file);
+  }
+  args.push(...(options.extraArgs ?? []));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` } });
+  const logs: LogLine[] = [];
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+    try {
+      logs.push(JSON.parse(line) as LogLine);
+    } catch {
+      logs.push({ message: line, level: 'raw' });
+    }
+  });
+  const exited = once(child, 'exit');
+  const lca: RunningLca = {
+    process: child,
+    port: 0,
+    name,
+    stateDir,
+    logDir,
+    secret,
+    logs,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+  started.push(lca);
+  const listening = await waitFor('the LCA to listen', () => {
+    if (child.exitCode !== null) throw new Error(`mlayer lca exited with ${child.exitCode}: ${JSON.stringify(logs.slice(-5))}`);
+    return logs.find((l) => l.message === 'LCA listening');
+  }, { timeoutMs: 20_000, events: [[child, 'exit']] });
+  const port = Number(String(listening.address).split(':').pop());
+  return Object.assign(lca, { port });
+}
+
+/** Pids of every application an LCA state dir says it launched. */
+function launchedPids(stateDir: string): number[] {
+  try {
+    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { apps: Record<string, { pid: number | null }> };
+    return Object.values(state.apps).map((a) => a.pid).filter((p): p is number => p !== null);
+  } catch {
+    return [];
+  }
+}
+
+export function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGCONT');
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stops every LCA started by this file and every application they launched. */
+export async function cleanupDaemons(extraPids: Iterable<number> = []): Promise<void> {
+  const lcas = started.splice(0);
+  for (const lca of lcas) await lca.kill();
+  for (const lca of lcas) for (const pid of launchedPids(lca.stateDir)) killGroup(pid);
+  for (const pid of extraPids) killGroup(pid);
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A port that was free a moment ago (for applications that must listen on a known port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export function demoSpec(name: string, port: number, overrides: Partial<{ addpTimeoutMs: number; startTimeoutMs: number; stopTimeoutMs: number; args: string[] }> = {}) {
+  return {
+    name,
+    command: DEMO_APP,
+    args: overrides.args ?? ['--port', String(port)],
+    env: {},
+    addpTimeoutMs: overrides.addpTimeoutMs ?? 500,
+    startTimeoutMs: overrides.startTimeoutMs ?? 15_000,
+    stopTimeoutMs: overrides.stopTimeoutMs ?? 3000,
+  };
+}
