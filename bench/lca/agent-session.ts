@@ -71,20 +71,28 @@ export interface AgentSession {
 
 /** Runs `body` against a fresh LCA; afterwards kills the LCA and every application it launched. */
 export async function withAgentSession<T>(body: (session: AgentSession) => Promise<T>): Promise<T> {
-  const processes = new ProcessGroups();
+  const daemon = new ProcessGroups();
   const apps = new ProcessGroups();
+  let lca: RunningLca | undefined;
   let scs: TestScs | undefined;
   try {
-    const lca = await startLca({ name: 'bench-host', secret: SECRET, extraArgs: ['--log-level', LCA_LOG_LEVEL] });
-    if (lca.process.pid !== undefined) processes.add(lca.process.pid, { group: false });
+    lca = await startLca({ name: 'bench-host', secret: SECRET, extraArgs: ['--log-level', LCA_LOG_LEVEL] });
+    if (lca.process.pid !== undefined) daemon.add(lca.process.pid, { group: false });
     scs = await connectAsScs(lca.port, lca.secret, { name: 'bench-scs' });
     const reports = new ReportLog();
-    scs.link.on('message', reports.onMessage);
+    // First in line: the harness's own listener parses every message before later listeners run.
+    scs.link.prependListener('message', reports.onMessage);
     return await body({ lca, scs, reports, apps });
   } finally {
     scs?.close();
     apps.killAll();
-    await cleanupDaemons(); // SIGKILLs the LCA, then what its state file says it launched
-    processes.killAll();
+    try {
+      await cleanupDaemons(); // SIGKILLs the LCA and waits for it, then kills what its state file says it launched
+    } finally {
+      // Once reaped, its pid is free for reuse: forget it rather than signal it later.
+      const pid = lca?.process.pid;
+      if (pid !== undefined && (lca?.process.exitCode !== null || lca.process.signalCode !== null)) daemon.forget(pid);
+      daemon.killAll();
+    }
   }
 }

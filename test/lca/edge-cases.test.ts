@@ -8,6 +8,7 @@ import { type AppReport, type LcaMessage } from '@mlayer/common';
 import { cleanupDaemons, demoSpec, freePort, startLca, type RunningLca } from '../support/daemons.js';
 import { ask } from '../support/demo-client.js';
 import { connectAsScs, statusOf, statusesOf, type TestScs } from '../support/scs-client.js';
+import { waitFor } from '../support/wait.js';
 
 type StatusMessage = Extract<LcaMessage, { type: 'app-status' }>;
 
@@ -67,6 +68,7 @@ describe('mlayer lca at the edges of an application\'s life', function () {
     const spec = demoSpec('app-a', port);
     // Two starts in flight at once share one launch...
     const [first, concurrent] = (await Promise.all([scs.request({ type: 'start', app: spec }), scs.request({ type: 'start', app: spec })])) as AppReport[];
+    expect(first?.pid).to.be.a('number');
     expect(concurrent?.pid).to.equal(first?.pid);
     await scs.waitForMessage('started', statusOf('app-a', 'started'));
     // ...and a start while it runs answers its current report.
@@ -99,7 +101,9 @@ describe('mlayer lca at the edges of an application\'s life', function () {
     expect((error as Error).message).to.contain(command);
     const stopped = await scs.waitForMessage('ghost stopped', statusOf('ghost', 'stopped'));
     expect(stopped.report).to.include({ reason: 'spawn-failed', pid: null });
-    expect(lca.logs.find((l) => l.message === 'cannot start application')).to.include({ app: 'ghost', command });
+    // Its log line comes on stderr, which may lag the reply on the link.
+    const logged = await waitFor('the LCA to log the failed start', () => lca.logs.find((l) => l.message === 'cannot start application'));
+    expect(logged).to.include({ app: 'ghost', command });
 
     // The LCA is fine: it still knows the failure, and starts a real application next.
     const snapshot = (await scs.request({ type: 'snapshot' })) as { apps: AppReport[] };

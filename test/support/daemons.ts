@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -58,6 +58,7 @@ export async function startLca(options: LcaStartOptions = {}): Promise<RunningLc
   const name = options.name ?? 'host-t';
   const stateDir = options.stateDir ?? tempDir('mlayer-lca-');
   const logDir = join(stateDir, 'logs');
+  mkdirSync(stateDir, { recursive: true });
   const args = [MLAYER, 'lca', '--listen', `127.0.0.1:${options.port ?? 0}`, '--name', name, '--state-dir', stateDir, '--log-level', 'debug'];
   let secret: string | undefined;
   if (options.secret !== undefined) {

@@ -363,8 +363,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.handshakeTimer !== undefined) this.clock.clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.deferred = undefined;
-    const failure = new AddpError('ADDP_CONNECTION_LOST', `link to ${this.label} lost (${info.reason}): ${info.message}`, info.error ? { cause: info.error } : undefined);
-    this.requests.failAll(failure);
+    if (this.requests.size > 0) {
+      this.requests.failAll(new AddpError('ADDP_CONNECTION_LOST', `link to ${this.label} lost (${info.reason}): ${info.message}`, info.error ? { cause: info.error } : undefined));
+    }
     this.log.debug('addp link lost', { reason: info.reason, detail: info.message, local: info.local ?? false });
     this.emit('lost', info);
     if (this.socketClosed) return;

@@ -3,7 +3,11 @@
 
 import { Command, CommanderError } from 'commander';
 import { MlayerError, ValidationError, errorMessage } from '@mlayer/common';
+import { ConfigError } from '@mlayer/common/config';
+import { registerClientCommands } from './commands/client.js';
 import { registerLcaCommand } from './commands/lca.js';
+import { registerScsCommand } from './commands/scs.js';
+import { registerValidateCommand } from './commands/validate.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -13,6 +17,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   registerLcaCommand(program);
+  registerScsCommand(program);
+  registerValidateCommand(program);
+  registerClientCommands(program);
   return program;
 }
 
@@ -25,6 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     process.stderr.write(`mlayer: ${errorMessage(error)}\n`);
+    if (error instanceof ConfigError) return EXIT.usage;
     if (error instanceof ValidationError || (error instanceof MlayerError && error.code === 'EUSAGE')) return EXIT.usage;
     return EXIT.failed;
   }

@@ -19,5 +19,4 @@ export {
 export * from './domain.js';
 export * from './protocol/index.js';
 export { describeIssues } from './validation.js';
-export { createRegistry, serveMetrics, AddpMetrics, promClient, type Registry } from './metrics.js';
 export { parseHostPort, formatHostPort, isLoopback, DEFAULT_LCA_PORT, type HostPort } from './address.js';

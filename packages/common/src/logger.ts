@@ -38,6 +38,13 @@ function defaultFields(defaults: Readonly<Record<string, unknown>>): winston.Log
   })();
 }
 
+const SEVERITY: Readonly<Record<string, number>> = winston.config.npm.levels;
+
+function belowLevel(level: LogLevel): winston.Logform.Format {
+  const limit = SEVERITY[level] ?? 2;
+  return winston.format((info) => ((SEVERITY[info.level] ?? 0) <= limit ? info : false))();
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const { level = 'info', component, stream = process.stderr, silent = false, fields = {} } = options;
   return winston.createLogger({
@@ -45,6 +52,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     levels: winston.config.npm.levels,
     silent,
     format: winston.format.combine(
+      // Drop lines below the level before any formatting: debug calls on hot paths cost nothing.
+      belowLevel(level),
       defaultFields(component === undefined ? fields : { component, ...fields }),
       winston.format.timestamp(),
       winston.format.errors({ stack: false }),

@@ -6,28 +6,8 @@
 import type http from 'node:http';
 import { join } from 'node:path';
 import { type Connection, type Hello, type AcceptResult, AddpServer, type AddpSettings, observeLink } from '@mlayer/addp';
-import {
-  APP_ENV,
-  AUTH_SCHEME,
-  type AppSpec,
-  type Clock,
-  type HostPort,
-  type LcaMessage,
-  type LcaRequest,
-  type Logger,
-  type Snapshot,
-  LCA_ERRORS,
-  MlayerError,
-  appHelloAuthSchema,
-  errorMessage,
-  formatHostPort,
-  isLoopback,
-  makeNonce,
-  proofFor,
-  sameToken,
-  serveMetrics,
-  systemClock,
-} from '@mlayer/common';
+import { APP_ENV, AUTH_SCHEME, type AppSpec, type Clock, type HostPort, type LcaMessage, type LcaRequest, type Logger, type Snapshot, LCA_ERRORS, MlayerError, appHelloAuthSchema, errorMessage, formatHostPort, isLoopback, makeNonce, proofFor, sameToken, systemClock } from '@mlayer/common';
+import { serveMetrics } from '@mlayer/common/metrics';
 import type { AppState } from './app-state.js';
 import { type ProcessControl, systemProcesses } from './launcher.js';
 import { LcaMetrics } from './lca-metrics.js';

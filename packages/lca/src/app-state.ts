@@ -35,7 +35,8 @@ export type AppEvent =
   | { readonly type: 'spawned'; readonly pid: number }
   | { readonly type: 'spawn-failed' }
   | { readonly type: 'adopted'; readonly pid: number; readonly status: AppStatus; readonly role: Role }
-  | { readonly type: 'linked' }
+  /** The SDK registered; `pid` is the registering process (the launched one, or a child of it). */
+  | { readonly type: 'linked'; readonly pid: number }
   | { readonly type: 'app-state'; readonly status: ReportableStatus; readonly role: Role; readonly facts: Facts }
   | { readonly type: 'app-status'; readonly status: ReportableStatus }
   | { readonly type: 'app-facts'; readonly facts: Facts }
@@ -130,7 +131,10 @@ export function transition(state: AppState, event: AppEvent, now: number, timeou
 
     case 'linked':
       if (!hasProcess(state)) return same;
-      return to({ linked: true, status: state.status === 'start-pending' ? 'initializing' : state.status }, [cancel('start'), cancel('adopt')]);
+      return to(
+        { linked: true, pid: state.pid ?? event.pid, status: state.status === 'start-pending' ? 'initializing' : state.status },
+        [cancel('start'), cancel('adopt')],
+      );
 
     case 'app-state':
       if (!hasProcess(state) || state.failure !== null) return same;
@@ -157,7 +161,10 @@ export function transition(state: AppState, event: AppEvent, now: number, timeou
 
     case 'exited':
       if (state.status === 'stopped') {
-        return to({ exitCode: event.code, signal: event.signal, linked: false, stopping: null }, [...CANCEL_ALL, { type: 'persist' }]);
+        // A link that closed just before an exit with a code (not our SIGKILL) closed because the
+        // process was exiting on its own: the exit is the truer reason.
+        const reason = state.reason === 'link-closed' && event.signal === null ? 'exit' : state.reason;
+        return to({ exitCode: event.code, signal: event.signal, reason, linked: false, stopping: null }, [...CANCEL_ALL, { type: 'persist' }]);
       }
       if (state.pid === null) return same;
       return to(

@@ -1,7 +1,8 @@
 // The LCA's Prometheus metrics (CONTRACT.md section 8): applications by status, SCS sessions,
 // the ADDP link metrics and the default process metrics.
 
-import { APP_STATUSES, type AppStatus, AddpMetrics, createRegistry, promClient, type Registry } from '@mlayer/common';
+import { APP_STATUSES, type AppStatus } from '@mlayer/common';
+import { AddpMetrics, createRegistry, promClient, type Registry } from '@mlayer/common/metrics';
 
 export class LcaMetrics {
   readonly registry: Registry;

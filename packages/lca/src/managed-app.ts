@@ -115,12 +115,11 @@ export class ManagedApp {
       this.log.warn('application registered again: replacing its previous link');
       this.dropLink('replaced by a new registration');
     }
-    if (this.state.pid === null) this.state = { ...this.state, pid };
     this.link = link;
     this.log.info('application registered', { pid, readopted: this.state.status !== 'start-pending' });
     link.on('message', (message) => this.onMessage(link, message));
     link.once('lost', (info) => this.onLost(link, info));
-    this.dispatch({ type: 'linked' });
+    this.dispatch({ type: 'linked', pid });
   }
 
   stop(graceful: boolean): void {
@@ -159,16 +158,17 @@ export class ManagedApp {
     this.dropLink('LCA shutting down');
   }
 
-  /** The one place state changes: log old -> new, carry out the effects, tell the owner. */
+  /** The one place state changes: carry out the effects, tell the owner (the report), then log old -> new. */
   dispatch(event: AppEvent): void {
     const previous = this.state;
     const { state, effects } = transition(previous, event, this.deps.clock.now(), this.timeouts());
     this.state = state;
+    // Signals and the report to the SCS come first: a failover waits on them, not on a log line.
+    for (const effect of effects) this.perform(effect);
+    if (state !== previous) this.deps.onChange(this, previous);
     if (state.status !== previous.status) {
       this.log.info('application status', { from: previous.status, to: state.status, pid: state.pid, reason: state.reason, event: event.type });
     }
-    for (const effect of effects) this.perform(effect);
-    if (state !== previous) this.deps.onChange(this, previous);
   }
 
   private timeouts(): AppTimeouts {
@@ -180,8 +180,9 @@ export class ManagedApp {
       case 'signal': {
         const pid = this.state.pid;
         if (pid === null) return;
-        this.log.info('signalling application', { pid, signal: effect.signal });
-        if (!this.deps.processes.signal(pid, effect.signal) && this.pidCheck !== undefined) this.checkPid();
+        const delivered = this.deps.processes.signal(pid, effect.signal);
+        this.log.info('signalled application', { pid, signal: effect.signal, delivered });
+        if (!delivered && this.pidCheck !== undefined) this.checkPid();
         return;
       }
       case 'request-suspend':
@@ -233,8 +234,8 @@ export class ManagedApp {
   private onLost(link: Connection, info: LostInfo): void {
     if (this.link !== link) return;
     this.link = undefined;
-    this.log.info('application link lost', { reason: info.reason, detail: info.message });
     this.dispatch({ type: 'link-lost', reason: info.reason });
+    this.log.info('application link lost', { reason: info.reason, detail: info.message });
   }
 
   private dropLink(reason: string): void {

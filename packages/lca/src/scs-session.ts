@@ -41,6 +41,10 @@ export class ScsSession {
   constructor(readonly link: Connection, private readonly deps: ScsSessionDeps) {
     link.setRequestHandler((payload) => this.onRequest(payload));
     link.on('message', () => this.refuse('an SCS sends requests, not one-way messages'));
+    link.once('lost', (info) => {
+      // Before authentication the SCS is the one that hung up: usually it refused our proof.
+      if (!this.authenticated && info.local !== true) deps.log.warn('SCS link closed before it authenticated (a different secret?)', { peer: link.label, detail: info.message });
+    });
     link.once('close', () => deps.onClose(this));
   }
 

@@ -19,7 +19,7 @@ function run(events: AppEvent[], from: AppState = initialAppState(0)): { state: 
   return { state, effects, statuses };
 }
 
-const started: AppEvent[] = [{ type: 'spawned', pid: 42 }, { type: 'linked' }, { type: 'app-status', status: 'started' }];
+const started: AppEvent[] = [{ type: 'spawned', pid: 42 }, { type: 'linked', pid: 42 }, { type: 'app-status', status: 'started' }];
 const signals = (effects: AppEffect[]) => effects.filter((e) => e.type === 'signal').map((e) => (e as { signal: string }).signal);
 
 describe('LCA application state', () => {
@@ -47,6 +47,12 @@ describe('LCA application state', () => {
     const { state, statuses } = run([...started, { type: 'link-lost', reason: 'closed' }, { type: 'exited', code: null, signal: 'SIGKILL' }]);
     expect(statuses).to.deep.equal(['start-pending', 'initializing', 'started', 'stopped']);
     expect(state).to.include({ status: 'stopped', reason: 'link-closed', signal: 'SIGKILL' });
+  });
+
+  it('an exit with a code that follows a closed link is reported as an exit: the process was exiting on its own', () => {
+    const { state, statuses } = run([...started, { type: 'link-lost', reason: 'closed' }, { type: 'exited', code: 3, signal: null }]);
+    expect(statuses).to.deep.equal(['start-pending', 'initializing', 'started', 'stopped']);
+    expect(state).to.include({ status: 'stopped', reason: 'exit', exitCode: 3, signal: null });
   });
 
   it('a silent link is a hang: hung, killed, then stopped with reason hang', () => {
@@ -94,7 +100,7 @@ describe('LCA application state', () => {
   });
 
   it('ignores a start timeout that fires after registration', () => {
-    const { effects } = run([{ type: 'spawned', pid: 9 }, { type: 'linked' }, { type: 'start-timeout' }]);
+    const { effects } = run([{ type: 'spawned', pid: 9 }, { type: 'linked', pid: 42 }, { type: 'start-timeout' }]);
     expect(signals(effects)).to.deep.equal([]);
   });
 
@@ -116,7 +122,7 @@ describe('LCA application state', () => {
     const late = run([{ type: 'adopt-timeout' }, { type: 'vanished' }], adopted.state);
     expect(signals(late.effects)).to.deep.equal(['SIGKILL']);
     expect(late.state).to.include({ status: 'stopped', reason: 'link-closed' });
-    const back = run([{ type: 'linked' }, { type: 'app-state', status: 'started', role: 'primary', facts: {} }, { type: 'adopt-timeout' }], adopted.state);
+    const back = run([{ type: 'linked', pid: 42 }, { type: 'app-state', status: 'started', role: 'primary', facts: {} }, { type: 'adopt-timeout' }], adopted.state);
     expect(signals(back.effects)).to.deep.equal([]);
     expect(back.effects).to.deep.include({ type: 'cancel-timer', timer: 'adopt' });
   });

@@ -1,0 +1,61 @@
+// `mlayer scs --config FILE`: runs the Solution Control Server until SIGTERM/SIGINT; SIGHUP
+// re-reads the configuration file.
+
+import type { Command } from 'commander';
+import { createLogger, errorMessage, parseLogLevel } from '@mlayer/common';
+import { ConfigError, type LoadedConfig, loadConfig } from '@mlayer/common/config';
+import { SolutionControlServer, solutionFromConfig } from '@mlayer/scs';
+import { readSecret } from './lca.js';
+
+interface ScsFlags {
+  config: string;
+  id?: string;
+  logLevel: string;
+}
+
+/** Loads the file or prints every problem as FILE:LINE: message and fails with exit code 2. */
+export function loadConfigOrExplain(file: string): LoadedConfig {
+  try {
+    return loadConfig(file);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    }
+    throw error;
+  }
+}
+
+export function readSecrets(config: LoadedConfig): { apiToken?: string; lcaSecret?: string } {
+  const { tokenFile, lcaSecretFile } = config.scs;
+  return {
+    ...(tokenFile === null ? {} : { apiToken: readSecret(tokenFile) }),
+    ...(lcaSecretFile === null ? {} : { lcaSecret: readSecret(lcaSecretFile) }),
+  };
+}
+
+export function registerScsCommand(program: Command): void {
+  program
+    .command('scs')
+    .description('run the Solution Control Server')
+    .requiredOption('--config <file>', 'the solution configuration (YAML)')
+    .option('--id <scs-id>', 'this SCS\'s id (default: scs.id of the file)')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (flags: ScsFlags) => {
+      const logger = createLogger({ level: parseLogLevel(flags.logLevel), component: 'scs' });
+      const config = loadConfigOrExplain(flags.config);
+      const scs = new SolutionControlServer(solutionFromConfig(config, readSecrets(config), flags.id === undefined ? {} : { id: flags.id }), { logger });
+      await scs.boot();
+      await new Promise<void>((done) => {
+        const shutdown = (signal: string) => {
+          logger.info('SCS shutting down', { signal });
+          scs.shutdown().then(done, (error: unknown) => {
+            logger.error('error during shutdown', { error: errorMessage(error) });
+            done();
+          });
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.on('SIGHUP', () => logger.warn('SIGHUP: configuration reload is not supported yet; restart the SCS to apply changes'));
+      });
+    });
+}

@@ -1,0 +1,450 @@
+// One primary/backup pair as an xstate machine. It is pure: it takes what the SCS observed
+// (member views, role acknowledgements, fresh facts, operator requests) and emits what must be
+// done (assign a role, query facts, fence a member, journal an event). The shell (pairs.ts)
+// carries the emitted effects out, in order, journal first.
+//
+//   starting ──► switching ──► active ──(primary failed, backup started)──► switching
+//      │            ▲  │          │
+//      └─► no-primary ◄┘──────────┘ (primary gone, nobody to take over)
+//
+// switching = guarding → (querying → blocked) → demoting → promoting → active.
+
+import { type SnapshotFrom, assign, enqueueActions, setup } from 'xstate';
+import type { Role, SwitchoverReason } from '@mlayer/common';
+import type { ScsEventBody } from './events.js';
+import {
+  type Facts,
+  type Member,
+  type PairSettings,
+  type Slot,
+  backupCanTakeOver,
+  configServerGuard,
+  failureReason,
+  isHealthy,
+  isRunning,
+  isUnavailable,
+  isUnsynchronized,
+  manualSwitchoverAllowed,
+  other,
+  pairHasNoPrimary,
+  switchoversInWindow,
+  syncGuard,
+} from './guards.js';
+
+export interface PairInput {
+  readonly settings: PairSettings;
+  readonly members: Readonly<Record<Slot, Member>>;
+  /** The member the journal last recorded as primary (after an SCS restart), if any. */
+  readonly lastPrimary: Slot | null;
+}
+
+export interface PairContext {
+  readonly settings: PairSettings;
+  readonly members: Readonly<Record<Slot, Member>>;
+  /** The member acting as primary (during a switchover: the one being replaced). */
+  readonly primary: Slot | null;
+  /** The member being promoted. */
+  readonly candidate: Slot | null;
+  /** The member that failed or is being replaced. */
+  readonly from: Slot | null;
+  /** Null for an initial assignment, which is not a switchover. */
+  readonly reason: SwitchoverReason | null;
+  readonly detectedAt: number | null;
+  readonly unsynchronized: boolean;
+  /** Role assignments sent and not yet answered. */
+  readonly pending: Readonly<Record<Slot, Role | null>>;
+  readonly preferred: Slot;
+  /** Both members reported service-unavailable while this primary served. */
+  readonly bothUnavailable: boolean;
+  /** The failure that left the pair without a primary. */
+  readonly failure: { readonly reason: SwitchoverReason; readonly at: number } | null;
+  readonly switchoverTimes: readonly number[];
+  readonly lastSwitchover: { readonly at: number; readonly reason: SwitchoverReason; readonly ms: number | null } | null;
+  readonly blocked: { readonly guard: string; readonly message: string } | null;
+  /** Members being killed for not following a role: not candidates until they restart. */
+  readonly fenced: Readonly<Record<Slot, boolean>>;
+}
+
+export type PairEvent =
+  | { readonly type: 'member'; readonly slot: Slot; readonly member: Member; readonly at: number }
+  | { readonly type: 'role-acked'; readonly slot: Slot; readonly role: Role; readonly at: number }
+  | { readonly type: 'role-failed'; readonly slot: Slot; readonly role: Role; readonly message: string; readonly at: number }
+  | { readonly type: 'facts'; readonly slot: Slot; readonly facts: Facts; readonly at: number }
+  | { readonly type: 'facts-failed'; readonly slot: Slot; readonly message: string; readonly at: number }
+  | { readonly type: 'switchover'; readonly to: Slot; readonly at: number };
+
+export type PairEffect =
+  | { readonly type: 'assign-role'; readonly slot: Slot; readonly app: string; readonly role: Role }
+  | { readonly type: 'query-facts'; readonly slot: Slot; readonly app: string }
+  | { readonly type: 'fence'; readonly slot: Slot; readonly app: string; readonly why: string }
+  | { readonly type: 'journal'; readonly event: ScsEventBody }
+  | { readonly type: 'flapping'; readonly app: string };
+
+type Ctx = { context: PairContext; event: PairEvent };
+
+/** Can take the primary role now: started, reachable, and not being fenced. */
+const eligible = (context: PairContext, slot: Slot): boolean => isHealthy(context.members[slot]) && !context.fenced[slot];
+const at = (event: PairEvent | { type: string }): number | null => ('at' in event && typeof event.at === 'number' ? event.at : null);
+
+// ---- guards (pure) -------------------------------------------------------------------------
+
+const guards = {
+  someoneActsAsPrimary: ({ context }: Ctx) => (['a', 'b'] as const).some((s) => isRunning(context.members[s]) && context.members[s].role === 'primary'),
+  preferredReady: ({ context }: Ctx) => eligible(context, context.preferred),
+  someoneHealthy: ({ context }: Ctx) => eligible(context, 'a') || eligible(context, 'b'),
+  primaryFailedWithBackup: ({ context }: Ctx) =>
+    context.primary !== null && !context.fenced[other(context.primary)] &&
+    backupCanTakeOver(context.members[context.primary], context.members[other(context.primary)]),
+  primaryGoneWithoutBackup: ({ context }: Ctx) =>
+    context.primary !== null && pairHasNoPrimary(context.members[context.primary], context.members[other(context.primary)]),
+  manualAllowed: ({ context, event }: Ctx) =>
+    event.type === 'switchover' && manualSwitchoverAllowed(context.members[event.to], context.primary, event.to, false).allowed,
+  candidateLost: ({ context }: Ctx) => context.candidate !== null && !isHealthy(context.members[context.candidate]),
+  oldPrimaryRecovered: ({ context }: Ctx) => context.from !== null && context.from === context.primary && isHealthy(context.members[context.from]),
+  needsConfigServerCheck: ({ context }: Ctx) => context.settings.kind === 'config-server' && context.reason !== null,
+  syncBlocks: ({ context }: Ctx) =>
+    context.reason !== null && context.candidate !== null &&
+    !syncGuard(context.settings, context.members[context.candidate].name, context.members[context.candidate].facts).pass,
+  configServerGuardPasses: ({ context, event }: Ctx) =>
+    event.type === 'facts' && configServerGuard(context.members[event.slot].name, event.facts).pass,
+  candidateFactsChanged: ({ context, event }: Ctx) =>
+    event.type === 'member' && event.slot === context.candidate && JSON.stringify(event.member.facts) !== JSON.stringify(context.members[event.slot].facts),
+  nothingToDemote: ({ context }: Ctx) => {
+    const from = context.from;
+    if (from === null || from === context.candidate || !isRunning(context.members[from])) return true;
+    return context.members[from].role !== 'primary' && context.pending[from] !== 'backup';
+  },
+  isOldPrimaryAck: ({ context, event }: Ctx) => event.type === 'role-acked' && event.slot === context.from,
+  isOldPrimary: ({ context, event }: Ctx) => 'slot' in event && event.slot === context.from,
+  isCandidatePrimaryAck: ({ context, event }: Ctx) => event.type === 'role-acked' && event.slot === context.candidate && event.role === 'primary',
+  isCandidate: ({ context, event }: Ctx) => 'slot' in event && event.slot === context.candidate,
+  primaryStillServes: ({ context }: Ctx) => context.primary !== null && isRunning(context.members[context.primary]),
+};
+
+// ---- the machine ---------------------------------------------------------------------------
+
+export const pairMachine = setup({
+  types: {
+    context: {} as PairContext,
+    events: {} as PairEvent,
+    input: {} as PairInput,
+    emitted: {} as PairEffect,
+  },
+  guards,
+  delays: {
+    startWindow: ({ context }) => context.settings.startWindowMs,
+    roleAckTimeout: ({ context }) => context.settings.switchoverTimeoutMs,
+  },
+  actions: {
+    updateMember: assign(({ context, event }) => {
+      if (event.type !== 'member') return {};
+      // A fenced member is a candidate again once it has gone through a restart.
+      const fenced = context.fenced[event.slot] && event.member.status !== 'started' ? { ...context.fenced, [event.slot]: false } : context.fenced;
+      return { members: { ...context.members, [event.slot]: event.member }, fenced };
+    }),
+    recordAck: assign(({ context, event }) => {
+      if (event.type !== 'role-acked') return {};
+      return {
+        pending: { ...context.pending, [event.slot]: null },
+        members: { ...context.members, [event.slot]: { ...context.members[event.slot], role: event.role } },
+      };
+    }),
+    clearPending: assign(({ context, event }) => (event.type === 'role-failed' ? { pending: { ...context.pending, [event.slot]: null } } : {})),
+    trackBothUnavailable: assign(({ context }) => {
+      if (context.primary === null) return {};
+      const p = context.members[context.primary];
+      const b = context.members[other(context.primary)];
+      if (isHealthy(p)) return { bothUnavailable: false };
+      return isUnavailable(p) && isUnavailable(b) ? { bothUnavailable: true } : {};
+    }),
+    /** The acting primary holds role primary; the other running member holds backup. */
+    ensureRoles: enqueueActions(({ context, enqueue }) => {
+      if (context.primary === null) return;
+      const pending = { ...context.pending };
+      const want = (slot: Slot, role: Role) => {
+        const m = context.members[slot];
+        if (!isRunning(m) || pending[slot] === role || (m.role === role && pending[slot] === null)) return;
+        pending[slot] = role;
+        enqueue.emit({ type: 'assign-role', slot, app: m.name, role });
+      };
+      want(context.primary, 'primary');
+      want(other(context.primary), 'backup');
+      enqueue.assign({ pending });
+    }),
+    adoptPrimary: assign(({ context }) => {
+      const acting = (['a', 'b'] as const).filter((s) => isRunning(context.members[s]) && context.members[s].role === 'primary');
+      const primary = acting.length === 1 ? (acting[0] as Slot) : acting.includes(context.preferred) ? context.preferred : 'a';
+      return { primary, candidate: null, from: null, reason: null, failure: null };
+    }),
+    choosePreferred: assign(({ context, event }) => ({ candidate: context.preferred, from: null, reason: null, detectedAt: at(event) })),
+    chooseFirstHealthy: assign(({ context, event }) => {
+      const order: Slot[] = eligible(context, context.preferred) ? [context.preferred] : [other(context.preferred)];
+      const candidate = order[0] as Slot;
+      const failed = context.failure;
+      const from = context.from ?? context.primary;
+      const isSwitch = failed !== null && from !== null && candidate !== from;
+      return {
+        candidate,
+        from: isSwitch ? from : null,
+        reason: isSwitch ? failed.reason : null,
+        detectedAt: isSwitch ? failed.at : at(event),
+      };
+    }),
+    chooseBackupAfterFailure: assign(({ context, event }) => {
+      const primary = context.primary as Slot;
+      let reason = failureReason(context.members[primary]) ?? 'process-failure';
+      if (reason === 'service-unavailable' && context.bothUnavailable) reason = 'backup-recovered';
+      const detectedAt = at(event) ?? 0;
+      return { candidate: other(primary), from: primary, reason, detectedAt, failure: { reason, at: detectedAt } };
+    }),
+    chooseManual: assign(({ context, event }) => (event.type === 'switchover' ? { candidate: event.to, from: context.primary, reason: 'manual', detectedAt: event.at } : {})),
+    noteNoPrimary: assign(({ context, event }) => ({
+      from: context.primary,
+      primary: null,
+      failure: { reason: failureReason(context.members[context.primary as Slot]) ?? 'process-failure', at: at(event) ?? 0 },
+    })),
+    cancelSwitchover: assign({ candidate: null, from: null, reason: null, blocked: null }),
+    queryCandidateFacts: enqueueActions(({ context, enqueue }) => {
+      const slot = context.candidate as Slot;
+      enqueue.emit({ type: 'query-facts', slot, app: context.members[slot].name });
+    }),
+    block: enqueueActions(({ context, event, enqueue }) => {
+      const candidate = context.members[context.candidate as Slot];
+      const verdict = event.type === 'facts'
+        ? configServerGuard(candidate.name, event.facts)
+        : event.type === 'facts-failed'
+          ? { pass: false as const, guard: 'config-server', message: `cannot get fresh facts from ${candidate.name}: ${event.message}` }
+          : syncGuard(context.settings, candidate.name, candidate.facts);
+      if (verdict.pass) return;
+      enqueue.assign({ blocked: { guard: verdict.guard, message: verdict.message } });
+      enqueue.emit({ type: 'journal', event: { type: 'switchover-blocked', pair: context.settings.name, candidate: candidate.name, guard: verdict.guard, message: verdict.message } });
+    }),
+    recordFacts: assign(({ context, event }) => {
+      if (event.type !== 'facts') return {};
+      const m = context.members[event.slot];
+      return { members: { ...context.members, [event.slot]: { ...m, facts: { ...m.facts, ...event.facts } } } };
+    }),
+    journalStarted: enqueueActions(({ context, enqueue }) => {
+      const candidate = context.members[context.candidate as Slot];
+      const unsynchronized = context.reason !== null && isUnsynchronized(context.settings, candidate.facts);
+      enqueue.assign({ unsynchronized, blocked: null });
+      if (context.reason === null) return;
+      enqueue.emit({
+        type: 'journal',
+        event: {
+          type: 'switchover-started',
+          pair: context.settings.name,
+          from: context.from === null ? null : context.members[context.from].name,
+          to: candidate.name,
+          reason: context.reason,
+          ...(unsynchronized ? { unsynchronized: true } : {}),
+        },
+      });
+    }),
+    demoteOldPrimary: enqueueActions(({ context, enqueue }) => {
+      const from = context.from;
+      if (from === null || from === context.candidate) return;
+      const m = context.members[from];
+      if (!isRunning(m) || m.role !== 'primary') return;
+      enqueue.assign({ pending: { ...context.pending, [from]: 'backup' } });
+      enqueue.emit({ type: 'assign-role', slot: from, app: m.name, role: 'backup' });
+    }),
+    fenceOldPrimary: enqueueActions(({ context, enqueue }) => {
+      const from = context.from;
+      if (from === null || !isRunning(context.members[from])) return;
+      enqueue.assign({ pending: { ...context.pending, [from]: null }, fenced: { ...context.fenced, [from]: true } });
+      enqueue.emit({ type: 'fence', slot: from, app: context.members[from].name, why: 'it did not acknowledge its demotion to backup' });
+    }),
+    promoteCandidate: enqueueActions(({ context, enqueue }) => {
+      const slot = context.candidate as Slot;
+      enqueue.assign({ pending: { ...context.pending, [slot]: 'primary' } });
+      enqueue.emit({ type: 'assign-role', slot, app: context.members[slot].name, role: 'primary' });
+    }),
+    completeSwitchover: enqueueActions(({ context, event, enqueue }) => {
+      const slot = context.candidate as Slot;
+      const now = at(event) ?? 0;
+      const ms = context.detectedAt === null ? null : Math.max(0, Math.round(now - context.detectedAt));
+      const { settings, reason } = context;
+      enqueue.assign({
+        primary: slot, candidate: null, failure: null, blocked: null, bothUnavailable: false,
+        pending: { ...context.pending, [slot]: null },
+      });
+      if (reason === null) {
+        enqueue.assign({ from: null });
+        return;
+      }
+      const times = [...context.switchoverTimes, now].filter((t) => now - t <= settings.flapping.windowMs);
+      enqueue.assign({ switchoverTimes: times, lastSwitchover: { at: now, reason, ms }, from: null, reason: null });
+      enqueue.emit({
+        type: 'journal',
+        event: {
+          type: 'switchover-completed', pair: settings.name, primary: context.members[slot].name, reason, ms: ms ?? 0,
+          ...(context.unsynchronized ? { unsynchronized: true } : {}),
+        },
+      });
+      const count = switchoversInWindow(times, now, settings.flapping.windowMs);
+      if (count > settings.flapping.maxSwitchovers && context.from !== null) {
+        enqueue.emit({ type: 'journal', event: { type: 'flapping', pair: settings.name, switchovers: count, windowS: settings.flapping.windowMs / 1000 } });
+        enqueue.emit({ type: 'flapping', app: context.members[context.from].name });
+      }
+    }),
+    failSwitchover: enqueueActions(({ context, event, enqueue }) => {
+      const slot = context.candidate;
+      if (slot === null) return;
+      const m = context.members[slot];
+      const message = event.type === 'role-failed'
+        ? `${m.name} did not acknowledge role primary: ${event.message}`
+        : event.type === 'member' || !('slot' in event)
+          ? isHealthy(m) ? `${m.name} did not acknowledge role primary in ${context.settings.switchoverTimeoutMs} ms` : `${m.name} failed during promotion (status ${m.status}${m.hostUp ? '' : ', host down'})`
+          : `${m.name} failed during promotion`;
+      if (context.reason !== null) {
+        enqueue.emit({ type: 'journal', event: { type: 'switchover-failed', pair: context.settings.name, reason: context.reason, message } });
+      }
+      enqueue.assign({ candidate: null, pending: { ...context.pending, [slot]: null }, blocked: null });
+    }),
+    /** A candidate that does not acknowledge is treated as failed: killed, so it restarts as backup. */
+    fenceCandidate: enqueueActions(({ context, enqueue }) => {
+      const slot = context.candidate;
+      if (slot === null) return;
+      const m = context.members[slot];
+      if (!isRunning(m)) return;
+      enqueue.assign({ fenced: { ...context.fenced, [slot]: true } });
+      enqueue.emit({ type: 'fence', slot, app: m.name, why: 'it did not acknowledge role primary' });
+    }),
+    dropDeadPrimary: assign(({ context }) => (context.primary !== null && !isRunning(context.members[context.primary]) ? { primary: null } : {})),
+  },
+}).createMachine({
+  id: 'pair',
+  context: ({ input }) => ({
+    settings: input.settings,
+    members: input.members,
+    primary: null,
+    candidate: null,
+    from: null,
+    reason: null,
+    detectedAt: null,
+    unsynchronized: false,
+    pending: { a: null, b: null },
+    preferred: input.lastPrimary ?? 'a',
+    bothUnavailable: false,
+    failure: null,
+    switchoverTimes: [],
+    lastSwitchover: null,
+    blocked: null,
+    fenced: { a: false, b: false },
+  }),
+  initial: 'starting',
+  on: {
+    member: { actions: 'updateMember' },
+    'role-acked': { actions: 'recordAck' },
+    'role-failed': { actions: 'clearPending' },
+  },
+  states: {
+    starting: {
+      always: [
+        { guard: 'someoneActsAsPrimary', target: 'active', actions: 'adoptPrimary' },
+        { guard: 'preferredReady', target: 'switching', actions: 'choosePreferred' },
+      ],
+      after: { startWindow: 'noPrimary' },
+    },
+    noPrimary: {
+      always: [
+        { guard: 'someoneActsAsPrimary', target: 'active', actions: 'adoptPrimary' },
+        { guard: 'someoneHealthy', target: 'switching', actions: 'chooseFirstHealthy' },
+      ],
+    },
+    active: {
+      entry: 'ensureRoles',
+      always: [
+        { guard: 'primaryFailedWithBackup', target: 'switching', actions: 'chooseBackupAfterFailure' },
+        { guard: 'primaryGoneWithoutBackup', target: 'noPrimary', actions: 'noteNoPrimary' },
+      ],
+      on: {
+        member: { actions: ['updateMember', 'trackBothUnavailable', 'ensureRoles'] },
+        'role-failed': { actions: 'clearPending' },
+        switchover: { guard: 'manualAllowed', target: 'switching', actions: 'chooseManual' },
+      },
+    },
+    switching: {
+      initial: 'guarding',
+      always: [{ guard: 'candidateLost', target: 'evaluating', actions: 'failSwitchover' }],
+      states: {
+        guarding: {
+          always: [
+            { guard: 'syncBlocks', target: 'blocked', actions: 'block' },
+            { guard: 'needsConfigServerCheck', target: 'querying' },
+            { target: 'demoting' },
+          ],
+        },
+        querying: {
+          entry: 'queryCandidateFacts',
+          always: [{ guard: 'oldPrimaryRecovered', target: '#pair.active', actions: 'cancelSwitchover' }],
+          on: {
+            facts: [
+              { guard: 'configServerGuardPasses', target: 'demoting', actions: 'recordFacts' },
+              { target: 'blocked', actions: ['recordFacts', 'block'] },
+            ],
+            'facts-failed': { target: 'blocked', actions: 'block' },
+          },
+        },
+        blocked: {
+          always: [{ guard: 'oldPrimaryRecovered', target: '#pair.active', actions: 'cancelSwitchover' }],
+          on: {
+            member: [
+              { guard: 'candidateFactsChanged', target: 'guarding', actions: 'updateMember' },
+              { actions: 'updateMember' },
+            ],
+          },
+        },
+        demoting: {
+          entry: ['journalStarted', 'demoteOldPrimary'],
+          always: [{ guard: 'nothingToDemote', target: 'promoting' }],
+          on: {
+            'role-acked': [{ guard: 'isOldPrimaryAck', target: 'promoting', actions: 'recordAck' }, { actions: 'recordAck' }],
+            'role-failed': [{ guard: 'isOldPrimary', target: 'promoting', actions: ['clearPending', 'fenceOldPrimary'] }, { actions: 'clearPending' }],
+          },
+          after: { roleAckTimeout: { target: 'promoting', actions: 'fenceOldPrimary' } },
+        },
+        promoting: {
+          entry: 'promoteCandidate',
+          on: {
+            'role-acked': [
+              { guard: 'isCandidatePrimaryAck', target: '#pair.active', actions: ['recordAck', 'completeSwitchover'] },
+              { actions: 'recordAck' },
+            ],
+            'role-failed': [
+              { guard: 'isCandidate', target: '#pair.evaluating', actions: ['fenceCandidate', 'failSwitchover'] },
+              { actions: 'clearPending' },
+            ],
+          },
+          after: { roleAckTimeout: { target: '#pair.evaluating', actions: ['fenceCandidate', 'failSwitchover'] } },
+        },
+      },
+    },
+    evaluating: {
+      always: [
+        { guard: 'primaryStillServes', target: 'active' },
+        { guard: 'someoneHealthy', target: 'switching', actions: 'chooseFirstHealthy' },
+        { target: 'noPrimary', actions: 'dropDeadPrimary' },
+      ],
+    },
+  },
+});
+
+export type PairSnapshot = SnapshotFrom<typeof pairMachine>;
+
+/** The name operators see for a machine state (e.g. `switching.promoting` -> `promoting`). */
+export function pairStateName(snapshot: PairSnapshot): string {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value === 'noPrimary' ? 'no-primary' : value;
+  const [, inner] = Object.entries(value)[0] ?? [];
+  return typeof inner === 'string' ? inner : 'switching';
+}
+
+/** The role the SCS wants each member to hold now. */
+export function desiredRole(context: PairContext, slot: Slot): Role {
+  if (context.candidate === slot) return 'primary';
+  if (context.candidate !== null) return isRunning(context.members[slot]) ? 'backup' : 'none';
+  if (context.primary === slot) return 'primary';
+  return isRunning(context.members[slot]) && context.primary !== null ? 'backup' : 'none';
+}

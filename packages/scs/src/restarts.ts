@@ -1,0 +1,128 @@
+// Restarting failed applications: the first start of an autostart application is immediate;
+// every start after a failure waits an exponential backoff with full jitter (capped), journaled
+// as `app-restart-scheduled`. The backoff resets once the application has stayed up for a while.
+// Planned stops are never restarted; flapping applications wait for an operator.
+
+import { Backoff, type Clock, type Logger, type TimerHandle } from '@mlayer/common';
+import type { Application } from './application.js';
+import type { ScsEventBody } from './events.js';
+
+/** An application started for this long is considered stable: its backoff starts over. */
+export const STABLE_AFTER_MS = 30_000;
+
+export interface RestartHooks {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly random?: () => number;
+  /** Whether the application's LCA is reachable (nothing can be started otherwise). */
+  reachable(app: Application): boolean;
+  /** Asks the LCA to start the application. */
+  launch(app: Application, attempt: number): void;
+  journal(event: ScsEventBody): void;
+}
+
+interface Slot {
+  backoff: Backoff;
+  timer: TimerHandle | undefined;
+  stable: TimerHandle | undefined;
+  /** A start was requested in this SCS's lifetime. */
+  requested: boolean;
+}
+
+export class RestartScheduler {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(private readonly hooks: RestartHooks) {}
+
+  /** Decides what to do for `app` now; call after every change of it or of its host. */
+  consider(app: Application): void {
+    const slot = this.slot(app);
+    this.trackStability(app, slot);
+    if (app.running || slot.timer !== undefined || !this.hooks.reachable(app)) return;
+    if (app.restartWhenStopped) {
+      app.restartWhenStopped = false;
+      app.planned = false;
+      this.startNow(app);
+      return;
+    }
+    if (app.planned) return;
+    if (!slot.requested && !app.everRan) {
+      if (app.config.autostart) this.startNow(app);
+      return;
+    }
+    if (!app.config.autoRestart) return;
+    if (app.restartSuspended) {
+      this.hooks.log.warn('not restarting a flapping application: start it by hand when it is fixed', { app: app.name });
+      return;
+    }
+    const inMs = slot.backoff.next();
+    const attempt = slot.backoff.attempts;
+    this.hooks.journal({ type: 'app-restart-scheduled', app: app.name, inMs, attempt });
+    slot.timer = this.hooks.clock.setTimeout(() => {
+      slot.timer = undefined;
+      if (app.running || app.planned || app.restartSuspended || !this.hooks.reachable(app)) return;
+      app.restarts += 1;
+      slot.requested = true;
+      this.hooks.launch(app, attempt);
+    }, inMs);
+  }
+
+  /** Starts at once (first start, or an operator's start): clears the backoff. */
+  startNow(app: Application): void {
+    const slot = this.slot(app);
+    this.cancel(app);
+    slot.requested = true;
+    this.hooks.launch(app, 0);
+  }
+
+  resetBackoff(app: Application): void {
+    this.slot(app).backoff.reset();
+  }
+
+  cancel(app: Application): void {
+    const slot = this.slots.get(app.name);
+    if (slot?.timer !== undefined) this.hooks.clock.clearTimeout(slot.timer);
+    if (slot) slot.timer = undefined;
+  }
+
+  /** Forget an application (config reload) or everything (shutdown). */
+  forget(app?: Application): void {
+    const names = app ? [app.name] : [...this.slots.keys()];
+    for (const name of names) {
+      const slot = this.slots.get(name);
+      if (!slot) continue;
+      if (slot.timer !== undefined) this.hooks.clock.clearTimeout(slot.timer);
+      if (slot.stable !== undefined) this.hooks.clock.clearTimeout(slot.stable);
+      this.slots.delete(name);
+    }
+  }
+
+  private slot(app: Application): Slot {
+    let slot = this.slots.get(app.name);
+    if (!slot) {
+      const { initialMs, maxMs } = app.config.restart;
+      slot = {
+        backoff: new Backoff({ initialMs: Math.max(1, initialMs), maxMs: Math.max(1, initialMs, maxMs), ...(this.hooks.random ? { random: this.hooks.random } : {}) }),
+        timer: undefined,
+        stable: undefined,
+        requested: false,
+      };
+      this.slots.set(app.name, slot);
+    }
+    return slot;
+  }
+
+  private trackStability(app: Application, slot: Slot): void {
+    if (app.status === 'started') {
+      if (slot.stable === undefined) {
+        slot.stable = this.hooks.clock.setTimeout(() => {
+          slot.stable = undefined;
+          slot.backoff.reset();
+        }, STABLE_AFTER_MS);
+      }
+    } else if (slot.stable !== undefined) {
+      this.hooks.clock.clearTimeout(slot.stable);
+      slot.stable = undefined;
+    }
+  }
+}

@@ -1,0 +1,309 @@
+// The Solution Control Server: it keeps a link to every LCA, a view of every application, a pair
+// machine per primary/backup pair and the durable journal, and serves the operator API. Every
+// observation goes through `observe`, which journals it, updates metrics and tells the pair.
+
+import { type AppReport, type Clock, type LcaMessage, type Logger, type Role, type Snapshot, componentLogger, errorMessage, systemClock } from '@mlayer/common';
+import { Application, type Observation } from './application.js';
+import type { JournalEvent, ScsEventBody } from './events.js';
+import { Host } from './host.js';
+import { type HttpApi, startHttpApi } from './http/index.js';
+import { Journal, MAX_SINCE_LIMIT } from './journal/index.js';
+import type { ConnectFunction } from './lca-link.js';
+import { ScsMetrics } from './metrics.js';
+import { PairSupervisor } from './pair.js';
+import { lastPrimaryOf } from './reconcile.js';
+import { RestartScheduler } from './restarts.js';
+import type { HostSpec, PairSpec, Solution } from './solution.js';
+import type { CommandResult, ScsService, StatusView } from './views.js';
+
+export interface ScsOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** ADDP connect for the LCA links (tests inject in-memory links). */
+  readonly connect?: ConnectFunction;
+  readonly random?: () => number;
+  /** Serve the HTTP API (default true). */
+  readonly http?: boolean;
+}
+
+const refused = (code: string, message: string): CommandResult => ({ accepted: false, code, message });
+
+export class SolutionControlServer implements ScsService {
+  readonly metrics = new ScsMetrics();
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly apps = new Map<string, Application>();
+  private readonly hosts = new Map<string, Host>();
+  private readonly pairs = new Map<string, PairSupervisor>();
+  private readonly restarts: RestartScheduler;
+  private journalStore: Journal | undefined;
+  private http: HttpApi | undefined;
+  /** Resolves when every event journaled so far is durable (or failed to be). */
+  private durable: Promise<unknown> = Promise.resolve();
+  private readonly epoch = 0;
+
+  constructor(private readonly solution: Solution, private readonly options: ScsOptions) {
+    this.log = componentLogger(options.logger, 'scs', { scs: solution.scs.id });
+    this.clock = options.clock ?? systemClock;
+    this.restarts = new RestartScheduler({
+      clock: this.clock,
+      log: this.log,
+      ...(options.random ? { random: options.random } : {}),
+      reachable: (app) => this.hosts.get(app.config.host)?.connected ?? false,
+      launch: (app) => this.launch(app),
+      journal: (event) => this.journal(event),
+    });
+  }
+
+  /** The HTTP API's base URL, once serving. */
+  get url(): string | undefined {
+    return this.http?.url;
+  }
+
+  /** Opens the journal, serves the API and starts connecting to every LCA. */
+  async boot(): Promise<void> {
+    const { scs } = this.solution;
+    this.journalStore = await Journal.open(scs.journalDir, { logger: this.log });
+    // The newest events tell which member of each pair was primary last.
+    const history = await this.journalStore.since(Math.max(0, this.journalStore.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT);
+    this.metrics.setScsRole('primary');
+    this.metrics.setEpoch(this.epoch);
+    for (const spec of this.solution.applications) {
+      const app = new Application(spec);
+      this.apps.set(spec.spec.name, app);
+      this.metrics.setAppStatus(app.name, spec.host, app.status);
+      this.metrics.setAppRole(app.name, app.role);
+    }
+    for (const pair of this.solution.pairs) this.addPair(pair, lastPrimaryOf(pair, history));
+    for (const spec of this.solution.hosts) this.addHost(spec);
+    if (this.options.http ?? true) {
+      this.http = await startHttpApi({
+        host: scs.http.host,
+        port: scs.http.port,
+        service: this,
+        registry: this.metrics.registry,
+        ...(scs.apiToken === undefined ? {} : { token: scs.apiToken }),
+        logger: this.log,
+      });
+    }
+    this.journal({ type: 'scs-role', scs: scs.id, from: 'none', to: 'primary', epoch: this.epoch });
+    for (const pair of this.pairs.values()) pair.start();
+    for (const host of this.hosts.values()) host.start();
+    this.log.info('SCS started', { api: this.http?.url, hosts: this.hosts.size, applications: this.apps.size, pairs: this.pairs.size, lastSeq: this.journalStore.lastSeq });
+  }
+
+  /** Stops serving. Applications keep running; a restarted SCS reconciles with them. */
+  async shutdown(): Promise<void> {
+    this.restarts.forget();
+    for (const pair of this.pairs.values()) pair.stop();
+    await Promise.all([...this.hosts.values()].map((h) => h.stop()));
+    await this.http?.close();
+    await this.durable;
+    await this.journalStore?.close();
+    this.log.info('SCS stopped');
+  }
+
+  // ---- ScsService: what operators see and ask -----------------------------------------------
+
+  status(): StatusView {
+    return {
+      scs: { id: this.solution.scs.id, role: 'primary', epoch: this.epoch },
+      hosts: [...this.hosts.values()].map((h) => h.view()),
+      applications: [...this.apps.values()].map((a) => a.view()),
+      pairs: [...this.pairs.values()].map((p) => p.view()),
+    };
+  }
+
+  async events(since: number, limit: number): Promise<readonly JournalEvent[]> {
+    return this.journalStore ? this.journalStore.since(since, limit) : [];
+  }
+
+  subscribe(listener: (event: JournalEvent) => void): () => void {
+    return this.journalStore ? this.journalStore.subscribe(listener) : () => undefined;
+  }
+
+  async start(name: string): Promise<CommandResult> {
+    const app = this.apps.get(name);
+    if (!app) return refused('unknown-app', `no application "${name}"`);
+    if (!this.hosts.get(app.config.host)?.connected) return refused('host-down', `the LCA of ${app.config.host} is not connected`);
+    if (app.running) return refused('already-running', `${name} is already running (status ${app.status})`);
+    app.planned = false;
+    app.restartSuspended = false;
+    this.restarts.resetBackoff(app);
+    this.log.info('operator: start', { app: name });
+    this.restarts.startNow(app);
+    return { accepted: true };
+  }
+
+  async stop(name: string, graceful: boolean): Promise<CommandResult> {
+    const app = this.apps.get(name);
+    if (!app) return refused('unknown-app', `no application "${name}"`);
+    const host = this.hosts.get(app.config.host);
+    if (!host?.connected) return refused('host-down', `the LCA of ${app.config.host} is not connected`);
+    if (!app.running) return refused('not-running', `${name} is not running (status ${app.status})`);
+    this.log.info('operator: stop', { app: name, graceful });
+    app.planned = true;
+    app.restartWhenStopped = false;
+    this.restarts.cancel(app);
+    this.pairOf(app)?.memberChanged(app);
+    try {
+      await host.link.stopApp(name, graceful);
+      return { accepted: true };
+    } catch (error) {
+      return refused('lca-refused', errorMessage(error));
+    }
+  }
+
+  async restart(name: string): Promise<CommandResult> {
+    const app = this.apps.get(name);
+    if (!app) return refused('unknown-app', `no application "${name}"`);
+    if (!app.running) return this.start(name);
+    const result = await this.stop(name, true);
+    if (result.accepted) app.restartWhenStopped = true;
+    return result;
+  }
+
+  async switchover(name: string): Promise<CommandResult> {
+    const app = this.apps.get(name);
+    if (!app) return refused('unknown-app', `no application "${name}"`);
+    const pair = this.pairOf(app);
+    if (!pair) return refused('no-pair', `${name} has no backup: there is nothing to switch over to`);
+    this.log.info('operator: switchover', { app: name, pair: pair.name });
+    return pair.requestSwitchover(name);
+  }
+
+  // ---- observations -----------------------------------------------------------------------
+
+  private addHost(spec: HostSpec): void {
+    const host = new Host(spec, this.solution.scs, {
+      clock: this.clock,
+      log: this.log,
+      metrics: this.metrics.addp,
+      ...(this.options.connect ? { connect: this.options.connect } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+      journal: (event) => this.journal(event),
+      connectedChanged: (h) => this.metrics.setLcaConnected(h.name, h.connected),
+      snapshot: (h, snapshot) => this.onSnapshot(h, snapshot),
+      report: (h, message) => this.onReport(h, message),
+      lost: (h) => this.onHostLost(h),
+    });
+    this.hosts.set(spec.name, host);
+    this.metrics.setLcaConnected(spec.name, false);
+  }
+
+  private addPair(spec: PairSpec, lastPrimary: 'a' | 'b' | null): void {
+    const a = this.apps.get(spec.primary);
+    const b = this.apps.get(spec.backup);
+    if (!a || !b) throw new Error(`pair ${spec.name} names an unknown application`);
+    const pair = new PairSupervisor(spec, a, b, lastPrimary, {
+      clock: this.clock,
+      log: this.log,
+      journal: (event) => this.journal(event),
+      afterJournal: (task) => void this.durable.then(task),
+      setRole: (app, role, timeoutMs) => this.setRole(app, role, timeoutMs),
+      queryFacts: (app, timeoutMs) => this.linkOf(app).queryFacts(app.name, timeoutMs),
+      fence: (app, why) => this.fence(app, why),
+      flapping: (app) => {
+        app.restartSuspended = true;
+        this.restarts.cancel(app);
+        this.log.error('application is flapping: automatic restarts stopped until an operator starts it', { app: app.name, pair: spec.name });
+      },
+      changed: () => undefined,
+    });
+    this.pairs.set(spec.name, pair);
+  }
+
+  private pairOf(app: Application): PairSupervisor | undefined {
+    return app.config.pair === null ? undefined : this.pairs.get(app.config.pair);
+  }
+
+  private linkOf(app: Application) {
+    const host = this.hosts.get(app.config.host);
+    if (!host) throw new Error(`no host ${app.config.host}`);
+    return host.link;
+  }
+
+  private onSnapshot(host: Host, snapshot: Snapshot): void {
+    const reports = new Map<string, AppReport>(snapshot.apps.map((r) => [r.app, r]));
+    for (const app of this.apps.values()) {
+      if (app.config.host !== host.name) continue;
+      const report = reports.get(app.name);
+      this.observe(app, report ? { ...Application.fromReport(report), hostUp: true } : { status: 'stopped', role: 'none', pid: null, hostUp: true });
+    }
+    for (const name of reports.keys()) {
+      if (!this.apps.has(name)) this.log.warn('LCA runs an application this configuration does not know', { host: host.name, app: name });
+    }
+  }
+
+  private onReport(host: Host, message: LcaMessage): void {
+    const name = message.type === 'app-status' ? message.report.app : message.type === 'snapshot' ? undefined : message.app;
+    const app = name === undefined ? undefined : this.apps.get(name);
+    if (!app || app.config.host !== host.name) return;
+    if (message.type === 'app-status') this.observe(app, Application.fromReport(message.report));
+    else if (message.type === 'app-role') this.observe(app, { role: message.role });
+    else if (message.type === 'app-facts') this.observe(app, { facts: message.facts });
+  }
+
+  private onHostLost(host: Host): void {
+    for (const app of this.apps.values()) {
+      if (app.config.host === host.name) this.observe(app, { hostUp: false, status: 'unknown' });
+    }
+  }
+
+  /** The one place an application's view changes: journal, metrics, pair, restarts. */
+  private observe(app: Application, observation: Observation): void {
+    const change = app.apply(observation);
+    if (change.status) {
+      this.journal({ type: 'app-status', app: app.name, host: app.config.host, from: change.status.from, to: change.status.to });
+      if (change.status.to === 'hung') this.journal({ type: 'app-hung', app: app.name });
+      this.metrics.setAppStatus(app.name, app.config.host, app.status);
+    }
+    if (change.role) {
+      this.journal({ type: 'app-role', app: app.name, from: change.role.from, to: change.role.to });
+      this.metrics.setAppRole(app.name, app.role);
+    }
+    if (!change.status && !change.role && !change.facts && !change.hostUp) return;
+    const pair = this.pairOf(app);
+    if (pair) pair.memberChanged(app);
+    else this.ensureStandaloneRole(app);
+    this.restarts.consider(app);
+  }
+
+  /** An application without redundancy serves as primary once started. */
+  private ensureStandaloneRole(app: Application): void {
+    app.desiredRole = app.running ? 'primary' : 'none';
+    if (app.status !== 'started' || app.role === 'primary') return;
+    this.setRole(app, 'primary', 5000).catch((error: unknown) => this.log.warn('cannot set role', { app: app.name, error: errorMessage(error) }));
+  }
+
+  private async setRole(app: Application, role: Role, timeoutMs: number): Promise<Role> {
+    const acked = await this.linkOf(app).setRole(app.name, role, timeoutMs);
+    this.observe(app, { role: acked });
+    return acked;
+  }
+
+  private launch(app: Application): void {
+    const link = this.linkOf(app);
+    link.startApp(app.config.spec).catch((error: unknown) => {
+      this.log.error('cannot start application', { app: app.name, host: app.config.host, error: errorMessage(error) });
+    });
+  }
+
+  private fence(app: Application, why: string): void {
+    this.log.warn('fencing application', { app: app.name, why });
+    this.linkOf(app).killApp(app.name).catch((error: unknown) => this.log.error('cannot fence application', { app: app.name, error: errorMessage(error) }));
+  }
+
+  /** Appends to the journal; anything waiting on `durable` runs after this event is on disk. */
+  private journal(event: ScsEventBody): void {
+    const store = this.journalStore;
+    if (!store) return;
+    this.durable = store.append(event).catch((error: unknown) => {
+      // Availability first: a journal that cannot write (full disk) does not stop failover.
+      this.log.error('journal write failed; acting without durability', { error: errorMessage(error), event: event.type });
+    });
+    if (event.type === 'switchover-completed') this.metrics.recordSwitchover(event.pair, event.reason, event.ms / 1000);
+    if (event.type === 'switchover-blocked') this.metrics.countBlocked(event.pair, event.guard);
+    if (event.type === 'app-restart-scheduled') this.metrics.countRestart(event.app);
+  }
+}

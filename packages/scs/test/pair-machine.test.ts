@@ -1,0 +1,404 @@
+// The pair machine, driven with plain events on a fake clock: no sockets, no processes.
+
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { type Actor, createActor } from 'xstate';
+import type { Role } from '@mlayer/common';
+import { type Member, type PairEffect, type PairSettings, type Slot, pairMachine, pairStateName, desiredRole } from '@mlayer/scs/internal';
+
+const settings = (patch: Partial<PairSettings> = {}): PairSettings => ({
+  name: 'stat-a',
+  kind: 'generic',
+  redundancy: 'warm-standby',
+  requireSync: false,
+  flapping: { maxSwitchovers: 3, windowMs: 60_000 },
+  switchoverTimeoutMs: 5000,
+  startWindowMs: 10_000,
+  ...patch,
+});
+
+const member = (name: string, patch: Partial<Member> = {}): Member => ({
+  name, status: 'unknown', role: 'none', hostUp: true, facts: {}, planned: false, ...patch,
+});
+
+class Pair {
+  readonly actor: Actor<typeof pairMachine>;
+  readonly effects: PairEffect[] = [];
+  private members: Record<Slot, Member>;
+
+  constructor(readonly clock: sinon.SinonFakeTimers, s: PairSettings = settings(), init: Partial<Record<Slot, Partial<Member>>> = {}, lastPrimary: Slot | null = null) {
+    this.members = { a: member('stat-a', init.a), b: member('stat-b', init.b) };
+    this.actor = createActor(pairMachine, { input: { settings: s, members: this.members, lastPrimary } });
+    this.actor.on('*', (effect) => this.effects.push(effect as PairEffect));
+    this.actor.start();
+  }
+
+  set(slot: Slot, patch: Partial<Member>): this {
+    this.members = { ...this.members, [slot]: { ...this.members[slot], ...patch } };
+    this.actor.send({ type: 'member', slot, member: this.members[slot], at: Date.now() });
+    return this;
+  }
+
+  /** Every role assignment not yet answered gets acknowledged, as a healthy application does. */
+  ackAll(): this {
+    for (;;) {
+      const pending = this.actor.getSnapshot().context.pending;
+      const slot = (['a', 'b'] as const).find((s) => pending[s] !== null);
+      if (slot === undefined) return this;
+      const role = pending[slot] as Role;
+      this.members = { ...this.members, [slot]: { ...this.members[slot], role } };
+      this.actor.send({ type: 'role-acked', slot, role, at: Date.now() });
+    }
+  }
+
+  get state(): string {
+    return pairStateName(this.actor.getSnapshot());
+  }
+
+  get primary(): Slot | null {
+    return this.actor.getSnapshot().context.primary;
+  }
+
+  journal(type?: string): Array<Record<string, unknown>> {
+    return this.effects
+      .filter((e): e is Extract<PairEffect, { type: 'journal' }> => e.type === 'journal')
+      .map((e) => e.event as unknown as Record<string, unknown>)
+      .filter((e) => type === undefined || e.type === type);
+  }
+
+  assignments(): string[] {
+    return this.effects.filter((e) => e.type === 'assign-role').map((e) => `${(e as { app: string }).app}=${(e as { role: string }).role}`);
+  }
+
+  of<T extends PairEffect['type']>(type: T): Array<Extract<PairEffect, { type: T }>> {
+    return this.effects.filter((e): e is Extract<PairEffect, { type: T }> => e.type === type);
+  }
+}
+
+describe('pair machine', () => {
+  let clock: sinon.SinonFakeTimers;
+  let pairs: Pair[];
+  const pair = (...args: ConstructorParameters<typeof Pair> extends [unknown, ...infer R] ? R : never) => {
+    const p = new Pair(clock, ...args);
+    pairs.push(p);
+    return p;
+  };
+
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    pairs = [];
+  });
+  afterEach(() => {
+    for (const p of pairs) p.actor.stop();
+    clock.restore();
+  });
+
+  /** A pair serving normally: stat-a primary, stat-b backup, both acknowledged. */
+  function serving(s: PairSettings = settings()): Pair {
+    const p = pair(s);
+    p.set('a', { status: 'started' }).set('b', { status: 'started' }).ackAll();
+    expect(p.state).to.equal('active');
+    p.effects.length = 0;
+    return p;
+  }
+
+  describe('start', () => {
+    it('gives the configured primary role primary when it starts, and the backup role backup', () => {
+      const p = pair();
+      p.set('b', { status: 'started' });
+      expect(p.state).to.equal('starting'); // the backup alone does not take over at once
+      p.set('a', { status: 'started' });
+      expect(p.assignments()).to.deep.equal(['stat-a=primary']);
+      p.ackAll();
+      expect(p.state).to.equal('active');
+      expect(p.assignments()).to.deep.equal(['stat-a=primary', 'stat-b=backup']);
+      expect(p.journal('switchover-started')).to.deep.equal([]); // an initial assignment is not a switchover
+    });
+
+    it('makes the backup primary when only it comes up within the start window', () => {
+      const p = pair();
+      p.set('b', { status: 'started' });
+      clock.tick(9_999);
+      expect(p.assignments()).to.deep.equal([]);
+      clock.tick(1);
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']);
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      p.set('a', { status: 'started' }).ackAll();
+      expect(p.assignments()).to.deep.equal(['stat-b=primary', 'stat-a=backup']); // the latecomer is backup
+    });
+
+    it('keeps a member that already acts as primary after an SCS restart (no demotion of a healthy primary)', () => {
+      const p = pair(settings(), { a: { status: 'started', role: 'backup' }, b: { status: 'started', role: 'primary' } });
+      expect(p.state).to.equal('active');
+      expect(p.primary).to.equal('b');
+      expect(p.assignments()).to.deep.equal([]);
+    });
+
+    it('waits for the primary the journal remembers instead of promoting the configured one', () => {
+      const p = pair(settings(), {}, 'b');
+      p.set('a', { status: 'started' });
+      expect(p.assignments()).to.deep.equal([]);
+      p.set('b', { status: 'started', role: 'primary' });
+      expect(p.primary).to.equal('b');
+      p.ackAll();
+      expect(p.assignments()).to.deep.equal(['stat-a=backup']);
+    });
+
+    it('when both claim primary (after a partition), keeps the preferred one and demotes the other', () => {
+      const p = pair(settings(), { a: { status: 'started', role: 'primary' }, b: { status: 'started', role: 'primary' } });
+      expect(p.primary).to.equal('a');
+      expect(p.assignments()).to.deep.equal(['stat-b=backup']);
+    });
+  });
+
+  describe('failure of the primary', () => {
+    for (const [what, patch, reason] of [
+      ['process exit', { status: 'stopped' }, 'process-failure'],
+      ['hang', { status: 'hung' }, 'hang'],
+      ['host loss', { hostUp: false }, 'host-failure'],
+      ['service unavailable', { status: 'service-unavailable' }, 'service-unavailable'],
+    ] as const) {
+      it(`promotes the started backup on ${what}, with reason ${reason}`, () => {
+        const p = serving();
+        clock.tick(1000);
+        p.set('a', patch);
+        expect(p.journal('switchover-started')).to.deep.equal([{ type: 'switchover-started', pair: 'stat-a', from: 'stat-a', to: 'stat-b', reason }]);
+        clock.tick(7);
+        p.ackAll();
+        expect(p.primary).to.equal('b');
+        expect(p.journal('switchover-completed')).to.deep.equal([{ type: 'switchover-completed', pair: 'stat-a', primary: 'stat-b', reason, ms: 7 }]);
+      });
+    }
+
+    it('journals the switchover before it asks the backup to become primary', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      expect(p.effects.map((e) => e.type)).to.deep.equal(['journal', 'assign-role']);
+    });
+
+    it('demotes a primary that still runs (service unavailable) before promoting the backup', () => {
+      const p = serving();
+      p.set('a', { status: 'service-unavailable' });
+      expect(p.assignments()).to.deep.equal(['stat-a=backup']);
+      p.ackAll();
+      expect(p.assignments()).to.deep.equal(['stat-a=backup', 'stat-b=primary']);
+      p.ackAll();
+      const ctx = p.actor.getSnapshot().context;
+      expect([ctx.members.a.role, ctx.members.b.role]).to.deep.equal(['backup', 'primary']); // never two primaries
+    });
+
+    it('fences a running primary that does not acknowledge its demotion, then promotes', () => {
+      const p = serving();
+      p.set('a', { status: 'service-unavailable' });
+      clock.tick(5000);
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-a']);
+      expect(p.assignments()).to.deep.equal(['stat-a=backup', 'stat-b=primary']);
+    });
+
+    it('goes to no-primary when the primary dies without a started backup, and promotes whoever starts first', () => {
+      const p = pair();
+      p.set('a', { status: 'started' }).ackAll();
+      p.set('a', { status: 'stopped' });
+      expect(p.state).to.equal('no-primary');
+      clock.tick(3000);
+      p.set('b', { status: 'started' });
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-completed')[0]).to.include({ primary: 'stat-b', reason: 'process-failure', ms: 3000 });
+    });
+
+    it('lets the restarted old primary take the role back without a switchover when it is first', () => {
+      const p = pair();
+      p.set('a', { status: 'started' }).ackAll();
+      p.set('a', { status: 'stopped' });
+      p.set('a', { status: 'started', role: 'none' }).ackAll();
+      expect(p.primary).to.equal('a');
+      expect(p.journal('switchover-started')).to.deep.equal([]);
+    });
+
+    it('brings a restarted old primary back as backup', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' }).ackAll();
+      p.set('a', { status: 'start-pending', role: 'none' }).set('a', { status: 'initializing' }).set('a', { status: 'started' });
+      expect(p.assignments()).to.deep.equal(['stat-b=primary', 'stat-a=backup']);
+    });
+  });
+
+  describe('service unavailable on both', () => {
+    it('does not switch while both are unavailable; the backup that recovers first becomes primary (backup-recovered)', () => {
+      const p = serving();
+      p.set('b', { status: 'service-unavailable' });
+      p.set('a', { status: 'service-unavailable' });
+      expect(p.state).to.equal('active');
+      expect(p.journal()).to.deep.equal([]);
+      p.set('b', { status: 'started' }).ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-completed')[0]).to.include({ reason: 'backup-recovered', primary: 'stat-b' });
+    });
+
+    it('keeps the primary when it recovers first', () => {
+      const p = serving();
+      p.set('b', { status: 'service-unavailable' }).set('a', { status: 'service-unavailable' });
+      p.set('a', { status: 'started' }).set('b', { status: 'started' });
+      expect(p.primary).to.equal('a');
+      expect(p.journal()).to.deep.equal([]);
+    });
+  });
+
+  describe('a failing promotion', () => {
+    it('records switchover-failed when the backup dies during promotion, then waits with no primary', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      p.set('b', { status: 'stopped' });
+      expect(p.journal('switchover-failed')).to.have.length(1);
+      expect(p.journal('switchover-failed')[0]?.message).to.contain('stat-b failed during promotion');
+      expect(p.state).to.equal('no-primary');
+    });
+
+    it('treats a candidate that does not acknowledge in time as failed: switchover-failed and fenced', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      clock.tick(4999);
+      expect(p.journal('switchover-failed')).to.deep.equal([]);
+      clock.tick(1);
+      expect(p.journal('switchover-failed')[0]).to.include({ pair: 'stat-a', reason: 'process-failure' });
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
+    });
+
+    it('treats a refused role as failed', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      p.actor.send({ type: 'role-failed', slot: 'b', role: 'primary', message: 'application timeout', at: Date.now() });
+      expect(p.journal('switchover-failed')[0]?.message).to.contain('application timeout');
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
+      expect(p.state).to.equal('no-primary');
+    });
+  });
+
+  describe('flapping', () => {
+    it('emits flapping after more than 3 switchovers in 60 s and stops restarting the failing member', () => {
+      const p = serving();
+      for (let i = 0; i < 4; i++) {
+        const failing: Slot = p.primary as Slot;
+        p.set(failing, { status: 'stopped' }).ackAll();
+        p.set(failing, { status: 'started', role: 'none' }).ackAll();
+        clock.tick(5000);
+      }
+      expect(p.journal('switchover-completed')).to.have.length(4);
+      expect(p.journal('flapping')).to.deep.equal([{ type: 'flapping', pair: 'stat-a', switchovers: 4, windowS: 60 }]);
+      expect(p.of('flapping')).to.have.length(1);
+    });
+
+    it('does not count switchovers older than the window', () => {
+      const p = serving();
+      for (let i = 0; i < 5; i++) {
+        const failing: Slot = p.primary as Slot;
+        p.set(failing, { status: 'stopped' }).ackAll();
+        p.set(failing, { status: 'started', role: 'none' }).ackAll();
+        clock.tick(25_000);
+      }
+      expect(p.journal('flapping')).to.deep.equal([]);
+    });
+  });
+
+  describe('Config Server guard', () => {
+    const cs = settings({ kind: 'config-server' });
+
+    it('asks the candidate for fresh facts and blocks while it still sees the primary', () => {
+      const p = serving(cs);
+      p.set('a', { hostUp: false });
+      expect(p.of('query-facts').map((q) => q.app)).to.deep.equal(['stat-b']);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      expect(p.state).to.equal('blocked');
+      expect(p.journal('switchover-blocked')).to.deep.equal([{
+        type: 'switchover-blocked', pair: 'stat-a', candidate: 'stat-b', guard: 'config-server',
+        message: 'stat-b will not take over: it still sees the primary (peer=up)',
+      }]);
+      expect(p.assignments()).to.deep.equal([]);
+    });
+
+    it('re-evaluates when the candidate\'s facts change, and promotes once peer is down and database up', () => {
+      const p = serving(cs);
+      p.set('a', { hostUp: false });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      p.set('b', { facts: { peer: 'down', database: 'up' } });
+      expect(p.of('query-facts')).to.have.length(2);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-completed')[0]).to.include({ reason: 'host-failure' });
+    });
+
+    it('blocks a candidate that lost its database too', () => {
+      const p = serving(cs);
+      p.set('a', { status: 'stopped' });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'down' }, at: Date.now() });
+      expect(p.journal('switchover-blocked')[0]?.message).to.contain('does not reach its database');
+    });
+
+    it('goes back to the old primary if it recovers while blocked', () => {
+      const p = serving(cs);
+      p.set('a', { status: 'service-unavailable' });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      p.set('a', { status: 'started' });
+      expect(p.state).to.equal('active');
+      expect(p.primary).to.equal('a');
+    });
+
+    it('does not apply the guard to the initial assignment', () => {
+      const p = pair(cs);
+      p.set('a', { status: 'started', facts: { peer: 'up', database: 'up' } });
+      expect(p.of('query-facts')).to.deep.equal([]);
+      expect(p.assignments()).to.deep.equal(['stat-a=primary']);
+    });
+  });
+
+  describe('hot standby', () => {
+    it('promotes a lagging backup (availability first) but records unsynchronized', () => {
+      const p = serving(settings({ redundancy: 'hot-standby' }));
+      p.set('b', { facts: { sync: 'lagging' } });
+      p.set('a', { status: 'stopped' }).ackAll();
+      expect(p.journal('switchover-started')[0]).to.include({ unsynchronized: true });
+      expect(p.journal('switchover-completed')[0]).to.include({ unsynchronized: true });
+    });
+
+    it('with requireSync, blocks a lagging backup and promotes it once in sync', () => {
+      const p = serving(settings({ redundancy: 'hot-standby', requireSync: true }));
+      p.set('b', { facts: { sync: 'lagging' } });
+      p.set('a', { status: 'stopped' });
+      expect(p.journal('switchover-blocked')[0]).to.include({ guard: 'sync' });
+      p.set('b', { facts: { sync: 'in-sync' } }).ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-completed')[0]).to.not.have.property('unsynchronized');
+    });
+  });
+
+  describe('manual switchover', () => {
+    it('switches to a started backup with reason manual, demoting the primary first', () => {
+      const p = serving();
+      p.actor.send({ type: 'switchover', to: 'b', at: Date.now() });
+      expect(p.assignments()).to.deep.equal(['stat-a=backup']);
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-completed')[0]).to.include({ reason: 'manual' });
+    });
+
+    it('is ignored for a target that is not started', () => {
+      const p = serving();
+      p.set('b', { status: 'stopped' });
+      p.actor.send({ type: 'switchover', to: 'b', at: Date.now() });
+      expect(p.primary).to.equal('a');
+      expect(p.journal()).to.deep.equal([]);
+    });
+  });
+
+  describe('desired roles', () => {
+    it('shows the candidate as desired primary during a switchover', () => {
+      const p = serving();
+      p.set('a', { status: 'service-unavailable' });
+      const ctx = p.actor.getSnapshot().context;
+      expect([desiredRole(ctx, 'a'), desiredRole(ctx, 'b')]).to.deep.equal(['backup', 'primary']);
+    });
+  });
+});
