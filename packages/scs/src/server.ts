@@ -42,7 +42,7 @@ export class SolutionControlServer implements ScsService {
   private durable: Promise<unknown> = Promise.resolve();
   private readonly epoch = 0;
 
-  constructor(private readonly solution: Solution, private readonly options: ScsOptions) {
+  constructor(private solution: Solution, private readonly options: ScsOptions) {
     this.log = componentLogger(options.logger, 'scs', { scs: solution.scs.id });
     this.clock = options.clock ?? systemClock;
     this.restarts = new RestartScheduler({
@@ -101,6 +101,81 @@ export class SolutionControlServer implements ScsService {
     await this.durable;
     await this.journalStore?.close();
     this.log.info('SCS stopped');
+  }
+
+  /**
+   * Applies a new configuration without touching running applications that did not change:
+   * new hosts are connected, removed ones dropped; new applications start (autostart), removed
+   * ones are stopped; changed specs take effect at the next start; pairs whose settings changed
+   * get a new machine, which adopts the member acting as primary.
+   */
+  reload(next: Solution, changes: readonly string[]): void {
+    const before = this.solution;
+    this.solution = { ...next, scs: { ...next.scs, id: before.scs.id } };
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+    const nextHosts = new Map(next.hosts.map((h) => [h.name, h]));
+    for (const [name, host] of this.hosts) {
+      const spec = nextHosts.get(name);
+      if (spec && same(spec, host.spec)) continue;
+      void host.stop();
+      this.hosts.delete(name);
+      this.metrics.removeHost(name);
+    }
+    for (const spec of next.hosts) if (!this.hosts.has(spec.name)) this.addHost(spec).start();
+
+    const nextApps = new Map(next.applications.map((a) => [a.spec.name, a]));
+    const changedPairs = new Set<string>();
+    for (const [name, app] of this.apps) {
+      const spec = nextApps.get(name);
+      if (spec) {
+        if (!same(spec, app.config)) {
+          if (spec.pair !== app.config.pair || spec.host !== app.config.host) changedPairs.add(spec.pair ?? '').add(app.config.pair ?? '');
+          app.config = spec;
+        }
+        continue;
+      }
+      this.restarts.forget(app);
+      if (app.running && this.hosts.get(app.config.host)?.connected) {
+        this.hosts.get(app.config.host)?.link.stopApp(name, true).catch((error: unknown) => this.log.warn('cannot stop removed application', { app: name, error: errorMessage(error) }));
+      }
+      this.apps.delete(name);
+      this.metrics.removeApp(name);
+      if (app.config.pair !== null) changedPairs.add(app.config.pair);
+    }
+    for (const spec of next.applications) {
+      if (this.apps.has(spec.spec.name)) continue;
+      const app = new Application(spec);
+      this.apps.set(spec.spec.name, app);
+      this.metrics.setAppStatus(app.name, spec.host, app.status);
+      if (spec.pair !== null) changedPairs.add(spec.pair);
+    }
+
+    const nextPairs = new Map(next.pairs.map((p) => [p.name, p]));
+    for (const [name, pair] of this.pairs) {
+      const spec = nextPairs.get(name);
+      if (spec && same(spec, pair.spec) && !changedPairs.has(name)) continue;
+      pair.stop();
+      this.pairs.delete(name);
+      this.metrics.removePair(name);
+    }
+    for (const spec of next.pairs) {
+      if (this.pairs.has(spec.name)) continue;
+      const acting = this.apps.get(spec.backup)?.role === 'primary' ? 'b' : this.apps.get(spec.primary)?.role === 'primary' ? 'a' : null;
+      this.addPair(spec, acting).start();
+    }
+    for (const app of this.apps.values()) {
+      const host = this.hosts.get(app.config.host);
+      if (host?.connected) this.restarts.consider(app);
+    }
+    this.journal({ type: 'config-reloaded', changes: [...changes] });
+    this.log.info('configuration reloaded', { changes });
+  }
+
+  /** A reload whose file was invalid: journaled; the running configuration stays. */
+  rejectReload(errors: readonly string[]): void {
+    this.journal({ type: 'config-rejected', errors: [...errors] });
+    this.log.error('configuration rejected: keeping the running one', { errors });
   }
 
   // ---- ScsService: what operators see and ask -----------------------------------------------
@@ -174,7 +249,7 @@ export class SolutionControlServer implements ScsService {
 
   // ---- observations -----------------------------------------------------------------------
 
-  private addHost(spec: HostSpec): void {
+  private addHost(spec: HostSpec): Host {
     const host = new Host(spec, this.solution.scs, {
       clock: this.clock,
       log: this.log,
@@ -189,9 +264,10 @@ export class SolutionControlServer implements ScsService {
     });
     this.hosts.set(spec.name, host);
     this.metrics.setLcaConnected(spec.name, false);
+    return host;
   }
 
-  private addPair(spec: PairSpec, lastPrimary: 'a' | 'b' | null): void {
+  private addPair(spec: PairSpec, lastPrimary: 'a' | 'b' | null): PairSupervisor {
     const a = this.apps.get(spec.primary);
     const b = this.apps.get(spec.backup);
     if (!a || !b) throw new Error(`pair ${spec.name} names an unknown application`);
@@ -211,6 +287,7 @@ export class SolutionControlServer implements ScsService {
       changed: () => undefined,
     });
     this.pairs.set(spec.name, pair);
+    return pair;
   }
 
   private pairOf(app: Application): PairSupervisor | undefined {

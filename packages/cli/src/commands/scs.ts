@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { createLogger, errorMessage, parseLogLevel } from '@mlayer/common';
-import { ConfigError, type LoadedConfig, loadConfig } from '@mlayer/common/config';
+import { ConfigError, type LoadedConfig, diffConfigs, loadConfig } from '@mlayer/common/config';
 import { SolutionControlServer, solutionFromConfig } from '@mlayer/scs';
 import { readSecret } from './lca.js';
 
@@ -42,8 +42,9 @@ export function registerScsCommand(program: Command): void {
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
     .action(async (flags: ScsFlags) => {
       const logger = createLogger({ level: parseLogLevel(flags.logLevel), component: 'scs' });
-      const config = loadConfigOrExplain(flags.config);
-      const scs = new SolutionControlServer(solutionFromConfig(config, readSecrets(config), flags.id === undefined ? {} : { id: flags.id }), { logger });
+      let config = loadConfigOrExplain(flags.config);
+      const overrides = flags.id === undefined ? {} : { id: flags.id };
+      const scs = new SolutionControlServer(solutionFromConfig(config, readSecrets(config), overrides), { logger });
       await scs.boot();
       await new Promise<void>((done) => {
         const shutdown = (signal: string) => {
@@ -55,7 +56,19 @@ export function registerScsCommand(program: Command): void {
         };
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));
-        process.on('SIGHUP', () => logger.warn('SIGHUP: configuration reload is not supported yet; restart the SCS to apply changes'));
+        process.on('SIGHUP', () => {
+          logger.info('SIGHUP: reloading the configuration', { file: flags.config });
+          try {
+            const next = loadConfig(flags.config);
+            const changes = diffConfigs(config, next);
+            const restartOnly = changes.scs.filter((c) => c.restartRequired).map((c) => c.key);
+            if (restartOnly.length > 0) logger.warn('these changes apply only after an SCS restart', { keys: restartOnly });
+            scs.reload(solutionFromConfig(next, readSecrets(next), overrides), changes.describe());
+            config = next;
+          } catch (error) {
+            scs.rejectReload(error instanceof ConfigError ? error.problems : [errorMessage(error)]);
+          }
+        });
       });
     });
 }
