@@ -97,7 +97,7 @@ describe('LcaLink with a real LCA and the demo app', function () {
     const connected = once(link, 'connected');
     link.start();
     const [snapshot] = (await connected) as [Snapshot];
-    expect(snapshot).to.deep.equal({ type: 'snapshot', host: 'host-a', epoch: 0, apps: [] });
+    expect(snapshot).to.deep.equal({ type: 'snapshot', host: 'host-a', epoch: 0, apps: [], scs: [{ scs: 'scs-test', epoch: 0 }] });
     expect(link.connected).to.equal(true);
 
     const { port, report } = await startDemo(link, reports, 'app-a');

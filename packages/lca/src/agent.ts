@@ -124,7 +124,37 @@ export class LocalControlAgent {
   }
 
   snapshot(): Snapshot {
-    return { type: 'snapshot', host: this.options.name, epoch: this.epoch, apps: [...this.apps.values()].map((a) => a.report()) };
+    return {
+      type: 'snapshot', host: this.options.name, epoch: this.epoch,
+      apps: [...this.apps.values()].map((a) => a.report()),
+      scs: this.scsSessions(),
+    };
+  }
+
+  private scsSessions(): { scs: string; epoch: number }[] {
+    return this.readySessions().map((s) => ({ scs: s.scsId ?? s.link.label, epoch: s.epoch }));
+  }
+
+  private sessionsChanged(): void {
+    this.broadcast({ type: 'scs-sessions', epoch: this.epoch, sessions: this.scsSessions() });
+  }
+
+  /** Raises the epoch fence (durably, before anything is executed under it). */
+  private async presentEpoch(epoch: number, session: ScsSession): Promise<void> {
+    if (epoch > this.epoch) {
+      this.log.info('following a new SCS epoch', { from: this.epoch, to: epoch, scs: session.scsId });
+      this.epoch = epoch;
+      await this.store.save(this.persisted());
+    }
+    this.sessionsChanged();
+  }
+
+  /** Commands from an SCS of an older epoch than the highest seen are refused: it was replaced. */
+  private checkEpoch(request: { type: string; epoch?: number | undefined }, session: ScsSession): void {
+    const epoch = request.epoch ?? 0;
+    if (epoch >= this.epoch) return;
+    this.log.warn('refusing a command from an SCS of an older epoch', { scs: session.scsId, epoch, current: this.epoch, request: request.type });
+    throw new MlayerError(LCA_ERRORS.staleEpoch, `stale epoch ${epoch}: this LCA follows epoch ${this.epoch} (another SCS took over)`);
   }
 
   private restore(saved: PersistedState): void {
@@ -198,9 +228,19 @@ export class LocalControlAgent {
       challenge: entry ? { clientNonce, serverNonce: entry.serverNonce } : undefined,
       log: this.log,
       snapshot: () => this.snapshot(),
-      execute: (request) => this.execute(request),
-      onReady: () => this.sessions.add(session),
-      onClose: () => this.sessions.delete(session),
+      execute: (request) => {
+        if (request.type !== 'query-facts') this.checkEpoch(request, session);
+        return this.execute(request);
+      },
+      presentEpoch: (epoch) => this.presentEpoch(epoch, session),
+      onReady: () => {
+        this.sessions.add(session);
+        this.sessionsChanged();
+      },
+      onClose: () => {
+        this.sessions.delete(session);
+        this.sessionsChanged();
+      },
     });
     this.log.info('SCS connected, awaiting its proof', { peer: link.label, name: link.peer?.name });
   }
@@ -213,7 +253,7 @@ export class LocalControlAgent {
     for (const session of this.sessions) session.send(message);
   }
 
-  private async execute(request: Exclude<LcaRequest, { type: 'auth' | 'snapshot' }>): Promise<unknown> {
+  private async execute(request: Exclude<LcaRequest, { type: 'auth' | 'snapshot' | 'claim' }>): Promise<unknown> {
     const timeoutMs = (t: number | undefined) => t ?? this.options.defaultRequestTimeoutMs ?? 5000;
     switch (request.type) {
       case 'start':

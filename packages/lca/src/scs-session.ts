@@ -28,7 +28,9 @@ export interface ScsSessionDeps {
   readonly challenge: ScsChallenge | undefined;
   readonly log: Logger;
   snapshot(): Snapshot;
-  execute(request: Exclude<LcaRequest, { type: 'auth' | 'snapshot' }>, session: ScsSession): Promise<unknown>;
+  execute(request: Exclude<LcaRequest, { type: 'auth' | 'snapshot' | 'claim' }>, session: ScsSession): Promise<unknown>;
+  /** An SCS presented this epoch (at authentication or with a claim): raise the fence, durably. */
+  presentEpoch(epoch: number, session: ScsSession): Promise<void>;
   onReady(session: ScsSession): void;
   onClose(session: ScsSession): void;
 }
@@ -37,6 +39,8 @@ export class ScsSession {
   private authenticated = false;
   /** The SCS id it gave when it authenticated. */
   scsId: string | undefined;
+  /** The epoch it last presented. */
+  epoch = 0;
 
   constructor(readonly link: Connection, private readonly deps: ScsSessionDeps) {
     link.setRequestHandler((payload) => this.onRequest(payload));
@@ -64,16 +68,21 @@ export class ScsSession {
       throw new MlayerError(LCA_ERRORS.badRequest, `malformed request: ${problem}`);
     }
     const request = parsed.data;
-    if (request.type === 'auth') return this.authenticate(request.proof, request.scs);
+    if (request.type === 'auth') return this.authenticate(request.proof, request.scs, request.epoch ?? 0);
     if (!this.authenticated) {
       this.refuse(`${request.type} before authentication`);
       throw new MlayerError(LCA_ERRORS.unauthenticated, 'authenticate first');
     }
     if (request.type === 'snapshot') return this.deps.snapshot();
+    if (request.type === 'claim') {
+      this.epoch = request.epoch;
+      await this.deps.presentEpoch(request.epoch, this);
+      return this.deps.snapshot();
+    }
     return this.deps.execute(request, this);
   }
 
-  private authenticate(proof: string, scsId: string | undefined): Snapshot {
+  private async authenticate(proof: string, scsId: string | undefined, epoch: number): Promise<Snapshot> {
     const { secret, challenge } = this.deps;
     if (secret !== undefined) {
       const valid = challenge !== undefined && verifyProof(secret, 'client', challenge.serverNonce, challenge.clientNonce, proof);
@@ -85,6 +94,8 @@ export class ScsSession {
     const first = !this.authenticated;
     this.authenticated = true;
     this.scsId = scsId;
+    this.epoch = epoch;
+    await this.deps.presentEpoch(epoch, this);
     if (first) {
       this.deps.log.info('SCS authenticated', { scs: scsId, peer: this.link.label, secret: secret !== undefined });
       this.deps.onReady(this);

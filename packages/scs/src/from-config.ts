@@ -21,6 +21,18 @@ export function solutionFromConfig(config: LoadedConfig, secrets: Secrets = {}, 
       addp: scs.addp,
       disconnectSwitchoverTimeoutMs: scs.disconnectSwitchoverTimeoutMs,
       startWindowMs: scs.startWindowMs,
+      ...(scs.peer !== null && scs.listenPeer !== null && scs.host !== null
+        ? {
+            pair: {
+              peer: scs.peer,
+              listen: scs.listenPeer,
+              host: scs.host,
+              preferred: scs.preferredPrimary,
+              negotiateWindowMs: Math.max(3000, 2 * scs.addp.timeoutMs + 1000),
+              takeoverDelayMs: 0,
+            },
+          }
+        : {}),
     },
     hosts: config.hosts.map((h) => ({ name: h.name, lca: h.lca })),
     applications: config.applications.map((a) => ({

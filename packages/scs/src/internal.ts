@@ -15,3 +15,8 @@ export * from './host.js';
 export * from './reconcile.js';
 export * from './server.js';
 export * from './from-config.js';
+export * from './peer/protocol.js';
+export * from './peer/role-machine.js';
+export * from './peer/peer-link.js';
+export * from './peer/coordinator.js';
+export * from './peer/epoch-store.js';

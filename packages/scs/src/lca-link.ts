@@ -182,6 +182,12 @@ export class LcaLink extends EventEmitter<LcaLinkEvents> {
     return this.request({ type: 'snapshot' }, parseSnapshot);
   }
 
+  /** A newly promoted SCS claims its epoch on this LCA (which then refuses older epochs). */
+  claim(epoch: number): Promise<Snapshot> {
+    this.setEpoch(epoch);
+    return this.request({ type: 'claim', epoch }, parseSnapshot);
+  }
+
   /**
    * Sends one command. Fails fast with LcaDownError while down; a bad request is refused here
    * (the LCA would close the whole link for it); the LCA's own errors stay RemoteErrors.

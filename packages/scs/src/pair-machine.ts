@@ -63,6 +63,8 @@ export interface PairContext {
   readonly blocked: { readonly guard: string; readonly message: string } | null;
   /** Members being killed for not following a role: not candidates until they restart. */
   readonly fenced: Readonly<Record<Slot, boolean>>;
+  /** The journal knew a primary: this machine resumes a pair that was running (SCS takeover or restart). */
+  readonly resumed: boolean;
 }
 
 export type PairEvent =
@@ -91,6 +93,12 @@ const at = (event: PairEvent | { type: string }): number | null => ('at' in even
 const guards = {
   someoneActsAsPrimary: ({ context }: Ctx) => (['a', 'b'] as const).some((s) => isRunning(context.members[s]) && context.members[s].role === 'primary'),
   preferredReady: ({ context }: Ctx) => eligible(context, context.preferred),
+  /** Taking over from another SCS: the member the journal says was primary is known to be dead. */
+  lastPrimaryKnownGone: ({ context }: Ctx) => {
+    if (!context.resumed) return false;
+    const last = context.members[context.preferred];
+    return last.hostUp && last.status !== 'unknown' && failureReason(last) !== null && !isUnavailable(last) && eligible(context, other(context.preferred));
+  },
   someoneHealthy: ({ context }: Ctx) => eligible(context, 'a') || eligible(context, 'b'),
   primaryFailedWithBackup: ({ context }: Ctx) =>
     context.primary !== null && !context.fenced[other(context.primary)] &&
@@ -175,6 +183,11 @@ export const pairMachine = setup({
       const acting = (['a', 'b'] as const).filter((s) => isRunning(context.members[s]) && context.members[s].role === 'primary');
       const primary = acting.length === 1 ? (acting[0] as Slot) : acting.includes(context.preferred) ? context.preferred : 'a';
       return { primary, candidate: null, from: null, reason: null, failure: null };
+    }),
+    chooseSurvivor: assign(({ context, event }) => {
+      const reason = failureReason(context.members[context.preferred]) ?? 'process-failure';
+      const detectedAt = at(event) ?? 0;
+      return { candidate: other(context.preferred), from: context.preferred, primary: context.preferred, reason, detectedAt, failure: { reason, at: detectedAt } };
     }),
     choosePreferred: assign(({ context, event }) => ({ candidate: context.preferred, from: null, reason: null, detectedAt: at(event) })),
     chooseFirstHealthy: assign(({ context, event }) => {
@@ -332,6 +345,7 @@ export const pairMachine = setup({
     lastSwitchover: null,
     blocked: null,
     fenced: { a: false, b: false },
+    resumed: input.lastPrimary !== null,
   }),
   initial: 'starting',
   on: {
@@ -343,6 +357,7 @@ export const pairMachine = setup({
     starting: {
       always: [
         { guard: 'someoneActsAsPrimary', target: 'active', actions: 'adoptPrimary' },
+        { guard: 'lastPrimaryKnownGone', target: 'switching', actions: 'chooseSurvivor' },
         { guard: 'preferredReady', target: 'switching', actions: 'choosePreferred' },
       ],
       after: { startWindow: 'noPrimary' },

@@ -8,13 +8,17 @@ import type { JournalEvent, ScsEventBody } from './events.js';
 import { Host } from './host.js';
 import { type HttpApi, startHttpApi } from './http/index.js';
 import { Journal, MAX_SINCE_LIMIT } from './journal/index.js';
+import { ScsPairCoordinator } from './peer/coordinator.js';
+import { EpochStore } from './peer/epoch-store.js';
 import type { ConnectFunction } from './lca-link.js';
 import { ScsMetrics } from './metrics.js';
 import { PairSupervisor } from './pair.js';
 import { lastPrimaryOf } from './reconcile.js';
 import { RestartScheduler } from './restarts.js';
 import type { HostSpec, PairSpec, Solution } from './solution.js';
-import type { CommandResult, ScsService, StatusView } from './views.js';
+import type { CommandResult, PairView, ScsRole, ScsService, StatusView } from './views.js';
+import { isProtected } from './guards.js';
+import { rename } from 'node:fs/promises';
 
 export interface ScsOptions {
   readonly logger: Logger;
@@ -40,7 +44,13 @@ export class SolutionControlServer implements ScsService {
   private http: HttpApi | undefined;
   /** Resolves when every event journaled so far is durable (or failed to be). */
   private durable: Promise<unknown> = Promise.resolve();
-  private readonly epoch = 0;
+  private epoch = 0;
+  /** Only the primary acts; a backup SCS observes and replicates the primary's journal. */
+  private role: ScsRole = 'backup';
+  private coordinator: ScsPairCoordinator | undefined;
+  private epochStore: EpochStore | undefined;
+  private readonly listeners = new Set<(event: JournalEvent) => void>();
+  private unsubscribeJournal: (() => void) | undefined;
 
   constructor(private solution: Solution, private readonly options: ScsOptions) {
     this.log = componentLogger(options.logger, 'scs', { scs: solution.scs.id });
@@ -63,10 +73,10 @@ export class SolutionControlServer implements ScsService {
   /** Opens the journal, serves the API and starts connecting to every LCA. */
   async boot(): Promise<void> {
     const { scs } = this.solution;
-    this.journalStore = await Journal.open(scs.journalDir, { logger: this.log });
-    // The newest events tell which member of each pair was primary last.
-    const history = await this.journalStore.since(Math.max(0, this.journalStore.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT);
-    this.metrics.setScsRole('primary');
+    this.attachJournal(await Journal.open(scs.journalDir, { logger: this.log }));
+    this.epochStore = new EpochStore(scs.journalDir);
+    this.epoch = await this.epochStore.load();
+    this.metrics.setScsRole('backup');
     this.metrics.setEpoch(this.epoch);
     for (const spec of this.solution.applications) {
       const app = new Application(spec);
@@ -74,7 +84,6 @@ export class SolutionControlServer implements ScsService {
       this.metrics.setAppStatus(app.name, spec.host, app.status);
       this.metrics.setAppRole(app.name, app.role);
     }
-    for (const pair of this.solution.pairs) this.addPair(pair, lastPrimaryOf(pair, history));
     for (const spec of this.solution.hosts) this.addHost(spec);
     if (this.options.http ?? true) {
       this.http = await startHttpApi({
@@ -86,14 +95,101 @@ export class SolutionControlServer implements ScsService {
         logger: this.log,
       });
     }
-    this.journal({ type: 'scs-role', scs: scs.id, from: 'none', to: 'primary', epoch: this.epoch });
-    for (const pair of this.pairs.values()) pair.start();
-    for (const host of this.hosts.values()) host.start();
-    this.log.info('SCS started', { api: this.http?.url, hosts: this.hosts.size, applications: this.apps.size, pairs: this.pairs.size, lastSeq: this.journalStore.lastSeq });
+    if (scs.pair) {
+      this.coordinator = new ScsPairCoordinator({ id: scs.id, ...scs.pair, secret: scs.lcaSecret, addp: scs.addp }, this.epoch, {
+        clock: this.clock,
+        log: this.log,
+        journal: () => this.journalStore as Journal,
+        resetJournal: () => this.resetJournal(),
+        apiUrl: () => this.http?.url ?? null,
+        promote: (epoch, reason) => this.promote(epoch, reason),
+        demote: (epoch, reason) => this.demote(epoch, reason),
+        splitBrain: (peer, epochs) => {
+          this.log.error('split brain: two primary SCSs; the lower epoch yields', { peer, epochs });
+          if (this.role === 'primary') this.journal({ type: 'split-brain', scs: scs.id, peer, epochs });
+        },
+        noBrain: (active) => {
+          this.noBrain = active;
+          if (active) this.log.error('no-brain: this backup SCS sees neither its peer nor any LCA; it will not promote itself blindly');
+          else this.log.info('no-brain alarm cleared');
+        },
+      });
+      for (const host of this.hosts.values()) host.start();
+      await this.coordinator.start();
+    } else {
+      await this.becomePrimary(this.epoch, 'a single SCS', false);
+      for (const host of this.hosts.values()) host.start();
+    }
+    this.log.info('SCS started', { api: this.http?.url, role: this.role, hosts: this.hosts.size, applications: this.apps.size, pairs: this.solution.pairs.length, lastSeq: this.journalStore?.lastSeq });
+  }
+
+  /** Set while a backup SCS sees neither its peer nor any LCA. */
+  noBrain = false;
+
+  private async promote(epoch: number, reason: string): Promise<void> {
+    await this.epochStore?.save(epoch); // durable before anything is done under it
+    await this.becomePrimary(epoch, reason, true);
+  }
+
+  /** Starts acting: pair machines (which adopt the members acting as primary), restarts, journal. */
+  private async becomePrimary(epoch: number, reason: string, claim: boolean): Promise<void> {
+    const from = this.role;
+    this.role = 'primary';
+    this.epoch = epoch;
+    for (const host of this.hosts.values()) {
+      host.link.setEpoch(epoch);
+      if (claim && host.connected) host.link.claim(epoch).catch((error: unknown) => this.log.warn('cannot claim the epoch on an LCA', { host: host.name, error: errorMessage(error) }));
+    }
+    const journal = this.journalStore as Journal;
+    // The newest events tell which member of each pair was primary last.
+    const history = await journal.since(Math.max(0, journal.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT);
+    this.journal({ type: 'scs-role', scs: this.solution.scs.id, from: claim ? from : 'none', to: 'primary', epoch });
+    for (const spec of this.solution.pairs) this.addPair(spec, lastPrimaryOf(spec, history)).start();
+    this.metrics.setScsRole('primary');
+    this.metrics.setEpoch(epoch);
+    this.log.warn('SCS is primary', { epoch, reason });
+    for (const app of this.apps.values()) {
+      if (!this.hosts.get(app.config.host)?.connected) continue;
+      if (app.config.pair === null) this.ensureStandaloneRole(app);
+      this.restarts.consider(app);
+    }
+  }
+
+  /** Stops acting at once: another SCS holds a higher epoch. Applications keep their roles. */
+  private demote(epoch: number, reason: string): void {
+    if (this.role === 'primary') this.journal({ type: 'scs-role', scs: this.solution.scs.id, from: 'primary', to: 'backup', epoch });
+    this.role = 'backup';
+    this.epoch = Math.max(this.epoch, epoch);
+    for (const pair of this.pairs.values()) pair.stop();
+    this.pairs.clear();
+    this.restarts.forget();
+    this.metrics.setScsRole('backup');
+    this.metrics.setEpoch(this.epoch);
+    this.log.warn('SCS demoted to backup', { epoch, reason });
+  }
+
+  private attachJournal(journal: Journal): void {
+    this.unsubscribeJournal?.();
+    this.journalStore = journal;
+    this.unsubscribeJournal = journal.subscribe((event) => {
+      for (const listener of this.listeners) listener(event);
+      this.coordinator?.stream(event);
+    });
+  }
+
+  /** After a split brain, a demoted SCS's journal is set aside and replaced by the primary's. */
+  private async resetJournal(): Promise<void> {
+    const old = this.journalStore as Journal;
+    await old.close();
+    const aside = `${old.dir}.diverged-${Date.now()}`;
+    await rename(old.dir, aside);
+    this.log.warn('journal set aside after a split brain', { kept: aside });
+    this.attachJournal(await Journal.open(this.solution.scs.journalDir, { logger: this.log }));
   }
 
   /** Stops serving. Applications keep running; a restarted SCS reconciles with them. */
   async shutdown(): Promise<void> {
+    await this.coordinator?.stop();
     this.restarts.forget();
     for (const pair of this.pairs.values()) pair.stop();
     await Promise.all([...this.hosts.values()].map((h) => h.stop()));
@@ -160,7 +256,7 @@ export class SolutionControlServer implements ScsService {
       this.metrics.removePair(name);
     }
     for (const spec of next.pairs) {
-      if (this.pairs.has(spec.name)) continue;
+      if (this.pairs.has(spec.name) || this.role !== 'primary') continue;
       const acting = this.apps.get(spec.backup)?.role === 'primary' ? 'b' : this.apps.get(spec.primary)?.role === 'primary' ? 'a' : null;
       this.addPair(spec, acting).start();
     }
@@ -182,10 +278,28 @@ export class SolutionControlServer implements ScsService {
 
   status(): StatusView {
     return {
-      scs: { id: this.solution.scs.id, role: 'primary', epoch: this.epoch },
+      scs: {
+        id: this.solution.scs.id,
+        role: this.role,
+        epoch: this.role === 'primary' ? this.epoch : Math.max(this.epoch, this.coordinator?.highest ?? 0),
+        ...(this.coordinator
+          ? { peer: { id: this.solution.scs.pair?.peer.id ?? '', connected: this.coordinator.peerVisible, ...(this.coordinator.peer?.apiUrl ? { url: this.coordinator.peer.apiUrl } : {}) } }
+          : {}),
+      },
       hosts: [...this.hosts.values()].map((h) => h.view()),
       applications: [...this.apps.values()].map((a) => a.view()),
-      pairs: [...this.pairs.values()].map((p) => p.view()),
+      pairs: this.role === 'primary' ? [...this.pairs.values()].map((p) => p.view()) : this.solution.pairs.map((p) => this.followedPair(p)),
+    };
+  }
+
+  /** A backup SCS runs no pair machine; it shows the pair as its members report it. */
+  private followedPair(spec: PairSpec): PairView {
+    const members = [this.apps.get(spec.primary), this.apps.get(spec.backup)];
+    const active = members.find((m) => m?.role === 'primary' && m.running);
+    const standby = members.find((m) => m !== undefined && m !== active);
+    return {
+      name: spec.name, primary: spec.primary, backup: spec.backup, redundancy: spec.redundancy,
+      active: active?.name ?? null, state: 'followed', protected: standby !== undefined && isProtected(spec, standby.member()), lastSwitchover: null,
     };
   }
 
@@ -194,10 +308,20 @@ export class SolutionControlServer implements ScsService {
   }
 
   subscribe(listener: (event: JournalEvent) => void): () => void {
-    return this.journalStore ? this.journalStore.subscribe(listener) : () => undefined;
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A backup SCS refuses mutations and names the primary. */
+  private notPrimary(): CommandResult | undefined {
+    if (this.role === 'primary') return undefined;
+    const url = this.coordinator?.peer?.role === 'primary' ? this.coordinator.peer.apiUrl : null;
+    return { accepted: false, code: 'not-primary', message: `this SCS (${this.solution.scs.id}) is the backup; send operations to the primary`, ...(url ? { primaryUrl: url } : {}) };
   }
 
   async start(name: string): Promise<CommandResult> {
+    const backup = this.notPrimary();
+    if (backup) return backup;
     const app = this.apps.get(name);
     if (!app) return refused('unknown-app', `no application "${name}"`);
     if (!this.hosts.get(app.config.host)?.connected) return refused('host-down', `the LCA of ${app.config.host} is not connected`);
@@ -211,6 +335,8 @@ export class SolutionControlServer implements ScsService {
   }
 
   async stop(name: string, graceful: boolean): Promise<CommandResult> {
+    const backup = this.notPrimary();
+    if (backup) return backup;
     const app = this.apps.get(name);
     if (!app) return refused('unknown-app', `no application "${name}"`);
     const host = this.hosts.get(app.config.host);
@@ -230,6 +356,8 @@ export class SolutionControlServer implements ScsService {
   }
 
   async restart(name: string): Promise<CommandResult> {
+    const backup = this.notPrimary();
+    if (backup) return backup;
     const app = this.apps.get(name);
     if (!app) return refused('unknown-app', `no application "${name}"`);
     if (!app.running) return this.start(name);
@@ -239,6 +367,8 @@ export class SolutionControlServer implements ScsService {
   }
 
   async switchover(name: string): Promise<CommandResult> {
+    const backup = this.notPrimary();
+    if (backup) return backup;
     const app = this.apps.get(name);
     if (!app) return refused('unknown-app', `no application "${name}"`);
     const pair = this.pairOf(app);
@@ -257,7 +387,11 @@ export class SolutionControlServer implements ScsService {
       ...(this.options.connect ? { connect: this.options.connect } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
       journal: (event) => this.journal(event),
-      connectedChanged: (h) => this.metrics.setLcaConnected(h.name, h.connected),
+      connectedChanged: (h) => {
+        this.metrics.setLcaConnected(h.name, h.connected);
+        this.coordinator?.observeLcas([...this.hosts.values()].some((x) => x.connected));
+        if (!h.connected && h.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(false, []);
+      },
       snapshot: (h, snapshot) => this.onSnapshot(h, snapshot),
       report: (h, message) => this.onReport(h, message),
       lost: (h) => this.onHostLost(h),
@@ -301,6 +435,8 @@ export class SolutionControlServer implements ScsService {
   }
 
   private onSnapshot(host: Host, snapshot: Snapshot): void {
+    this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
+    if (host.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(true, snapshot.scs);
     const reports = new Map<string, AppReport>(snapshot.apps.map((r) => [r.app, r]));
     for (const app of this.apps.values()) {
       if (app.config.host !== host.name) continue;
@@ -313,6 +449,11 @@ export class SolutionControlServer implements ScsService {
   }
 
   private onReport(host: Host, message: LcaMessage): void {
+    if (message.type === 'scs-sessions') {
+      this.coordinator?.observeEpoch(message.epoch, `the LCA of ${host.name}`);
+      if (host.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(true, message.sessions);
+      return;
+    }
     const name = message.type === 'app-status' ? message.report.app : message.type === 'snapshot' ? undefined : message.app;
     const app = name === undefined ? undefined : this.apps.get(name);
     if (!app || app.config.host !== host.name) return;
@@ -340,6 +481,7 @@ export class SolutionControlServer implements ScsService {
       this.metrics.setAppRole(app.name, app.role);
     }
     if (!change.status && !change.role && !change.facts && !change.hostUp) return;
+    if (this.role !== 'primary') return; // a backup SCS observes; only the primary acts
     const pair = this.pairOf(app);
     if (pair) pair.memberChanged(app);
     else this.ensureStandaloneRole(app);
@@ -374,7 +516,7 @@ export class SolutionControlServer implements ScsService {
   /** Appends to the journal; anything waiting on `durable` runs after this event is on disk. */
   private journal(event: ScsEventBody): void {
     const store = this.journalStore;
-    if (!store) return;
+    if (!store || this.role !== 'primary') return; // a backup's journal is the primary's, replicated
     this.durable = store.append(event).catch((error: unknown) => {
       // Availability first: a journal that cannot write (full disk) does not stop failover.
       this.log.error('journal write failed; acting without durability', { error: errorMessage(error), event: event.type });

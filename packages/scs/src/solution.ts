@@ -20,6 +20,22 @@ export interface ScsSettings {
   readonly disconnectSwitchoverTimeoutMs: number;
   /** How long the SCS waits at start for the preferred primary before promoting a started backup. */
   readonly startWindowMs: number;
+  /** The other SCS of a redundant pair, if any (CONTRACT.md section 7). */
+  readonly pair?: ScsPairSettings;
+}
+
+export interface ScsPairSettings {
+  readonly peer: { readonly id: string; readonly host: string; readonly address: HostPort };
+  /** Where this SCS listens for its peer. */
+  readonly listen: HostPort;
+  /** The host this SCS runs on. */
+  readonly host: string;
+  /** The preferred primary of the pair (tie-break at a simultaneous start). */
+  readonly preferred: boolean;
+  /** How long an SCS waits at start to meet its peer before deciding alone. */
+  readonly negotiateWindowMs: number;
+  /** How long a backup waits, once both paths to the primary SCS are lost, before it promotes itself. */
+  readonly takeoverDelayMs: number;
 }
 
 export interface HostSpec {

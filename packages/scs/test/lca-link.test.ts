@@ -74,7 +74,7 @@ class FakeLca {
   readonly serverLosses: LostInfo[] = [];
 
   snapshot(): Snapshot {
-    return { type: 'snapshot', host: 'host-a', epoch: 0, apps: this.apps };
+    return { type: 'snapshot', host: 'host-a', epoch: 0, apps: this.apps, scs: [] };
   }
 
   /** The server side of the newest link. */

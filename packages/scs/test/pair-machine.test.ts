@@ -145,6 +145,19 @@ describe('pair machine', () => {
       expect(p.assignments()).to.deep.equal(['stat-a=backup']);
     });
 
+    it('taking over from another SCS: switches at once when the journaled primary is known dead', () => {
+      const p = pair(settings(), { a: { status: 'stopped' }, b: { status: 'started', role: 'backup' } }, 'a');
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']);
+      p.ackAll();
+      expect(p.journal('switchover-completed')[0]).to.include({ primary: 'stat-b', reason: 'process-failure' });
+    });
+
+    it('a fresh start (no journal) still waits for the configured primary', () => {
+      const p = pair(settings(), { a: { status: 'stopped' }, b: { status: 'started' } });
+      expect(p.assignments()).to.deep.equal([]);
+      expect(p.state).to.equal('starting');
+    });
+
     it('when both claim primary (after a partition), keeps the preferred one and demotes the other', () => {
       const p = pair(settings(), { a: { status: 'started', role: 'primary' }, b: { status: 'started', role: 'primary' } });
       expect(p.primary).to.equal('a');

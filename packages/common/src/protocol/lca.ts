@@ -33,6 +33,8 @@ export const lcaRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set-role'), app: appName, role: z.enum(ROLES), timeoutMs: ms.optional(), epoch }),
   z.strictObject({ type: z.literal('query-facts'), app: appName, timeoutMs: ms.optional(), epoch }),
   z.strictObject({ type: z.literal('snapshot'), epoch }),
+  /** A newly promoted SCS claims its epoch: the LCA follows it from now on (durably). */
+  z.strictObject({ type: z.literal('claim'), epoch: z.number().int().positive() }),
 ]);
 export type LcaRequest = z.output<typeof lcaRequestSchema>;
 export type LcaRequestInput = z.input<typeof lcaRequestSchema>;
@@ -57,8 +59,21 @@ export const appReportSchema = z.strictObject({
 });
 export type AppReport = z.output<typeof appReportSchema>;
 
+/** An SCS connected to an LCA, and the epoch it last presented. */
+export const scsSessionSchema = z.strictObject({ scs: z.string(), epoch: z.number().int().nonnegative() });
+export type ScsSessionInfo = z.output<typeof scsSessionSchema>;
+
 export const lcaMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('snapshot'), host: z.string(), epoch: z.number().int().nonnegative(), apps: z.array(appReportSchema) }),
+  z.strictObject({
+    type: z.literal('snapshot'),
+    host: z.string(),
+    /** The highest SCS epoch this LCA has seen: it executes commands only from that epoch. */
+    epoch: z.number().int().nonnegative(),
+    apps: z.array(appReportSchema),
+    /** The SCSs authenticated on this LCA now (the SCS pair watches its peer through it). */
+    scs: z.array(scsSessionSchema).default([]),
+  }),
+  z.strictObject({ type: z.literal('scs-sessions'), epoch: z.number().int().nonnegative(), sessions: z.array(scsSessionSchema) }),
   z.strictObject({ type: z.literal('app-status'), report: appReportSchema }),
   z.strictObject({ type: z.literal('app-role'), app: appName, role: z.enum(ROLES), mono: z.number() }),
   z.strictObject({ type: z.literal('app-facts'), app: appName, facts, mono: z.number() }),

@@ -123,6 +123,28 @@ export class Journal {
     return this.enqueue(events);
   }
 
+  /**
+   * Journals events another SCS already journaled (a backup following its primary): they keep
+   * their seq and time. They must continue this journal: the first one's seq is lastSeq + 1 and
+   * the seqs are contiguous; events at or below lastSeq are already here and are skipped.
+   */
+  appendReplicated(events: readonly JournalEvent[]): Promise<JournalEvent[]> {
+    if (this.closed) return Promise.reject(new JournalError(`journal ${this.dir} is closed`));
+    const fresh = events.filter((e) => e.seq > this.seq);
+    let expected = this.seq + 1;
+    for (const event of fresh) {
+      if (event.seq !== expected) {
+        return Promise.reject(new JournalError(`replicated event ${event.seq} does not continue this journal (next is ${expected})`));
+      }
+      expected += 1;
+    }
+    for (const event of fresh) {
+      this.seq = event.seq;
+      this.unwritten.push({ event: Object.freeze({ ...event }), line: Buffer.from(`${JSON.stringify(event)}\n`, 'utf8') });
+    }
+    return this.enqueue(fresh);
+  }
+
   /** Resolves once every event appended so far is fsynced (retrying held events after a failure). */
   async flush(): Promise<void> {
     if (this.unwritten.length === 0 && !this.draining) return;

@@ -21,8 +21,14 @@ export class LcaChallenge {
   private refusal: LcaAuthError | undefined;
   private serverNonce: string | undefined;
 
-  /** `where` names the LCA in error messages (host and address). */
-  constructor(private readonly secret: string | undefined, private readonly where: string) {}
+  /** `where` names the peer in error messages, after `noun` (e.g. "the LCA of" + "host h1 (addr)"). */
+  constructor(private readonly secret: string | undefined, where: string, noun = 'the LCA of') {
+    this.where = where;
+    this.noun = noun;
+  }
+
+  private readonly where: string;
+  private readonly noun: string;
 
   /** Why `verify` refused the LCA, if it did (the handshake error only carries the message). */
   get failure(): LcaAuthError | undefined {
@@ -50,7 +56,7 @@ export class LcaChallenge {
   /** The proof for the `auth` request (after `verify` accepted the HELLO_ACK). */
   proof(): string {
     if (this.secret === undefined) return NO_SECRET_PROOF;
-    if (this.serverNonce === undefined) throw new LcaAuthError(`no verified challenge from the LCA of ${this.where}`);
+    if (this.serverNonce === undefined) throw new LcaAuthError(`no verified challenge from ${this.noun} ${this.where}`);
     return proofFor(this.secret, 'client', this.serverNonce, this.nonce);
   }
 
@@ -59,18 +65,18 @@ export class LcaChallenge {
     if (this.secret === undefined) {
       if (auth.scheme === 'none') return;
       if (auth.scheme === AUTH_SCHEME) {
-        throw new LcaAuthError(`the LCA of ${this.where} requires a shared secret, but this SCS has none: set scs.lcaSecretFile to the LCA's secret`);
+        throw new LcaAuthError(`${this.noun} ${this.where} requires a shared secret, but this SCS has none: set scs.lcaSecretFile to the LCA's secret`);
       }
-      throw new LcaAuthError(`the LCA of ${this.where} answered with an unknown authentication scheme ${JSON.stringify(auth.scheme)}`);
+      throw new LcaAuthError(`${this.noun} ${this.where} answered with an unknown authentication scheme ${JSON.stringify(auth.scheme)}`);
     }
     if (auth.scheme === 'none') {
-      throw new LcaAuthError(`the LCA of ${this.where} runs without a secret, but this SCS has one: start the LCA with --secret-file holding the same secret`);
+      throw new LcaAuthError(`${this.noun} ${this.where} runs without a secret, but this SCS has one: start the LCA with --secret-file holding the same secret`);
     }
     if (auth.scheme !== AUTH_SCHEME || typeof auth.nonce !== 'string' || !NONCE.test(auth.nonce)) {
-      throw new LcaAuthError(`the LCA of ${this.where} answered without a valid ${AUTH_SCHEME} challenge`);
+      throw new LcaAuthError(`${this.noun} ${this.where} answered without a valid ${AUTH_SCHEME} challenge`);
     }
     if (!verifyProof(this.secret, 'server', this.nonce, auth.nonce, auth.proof)) {
-      throw new LcaAuthError(`wrong secret: the proof of the LCA of ${this.where} does not match this SCS's secret; give both the same secret`);
+      throw new LcaAuthError(`wrong secret: the proof of ${this.noun} ${this.where} does not match this SCS's secret; give both the same secret`);
     }
     this.serverNonce = auth.nonce;
   }

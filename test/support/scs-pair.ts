@@ -1,0 +1,173 @@
+// Two real SCSs on two hosts (real LCAs, real demo apps), with partition proxies on the direct
+// SCS link (both directions) and on the backup SCS's link to the LCA of the primary SCS's host.
+//
+//   scs-a (host-a, preferred) ──proxy.toB──► scs-b listenPeer
+//   scs-b (host-b)            ──proxy.toA──► scs-a listenPeer
+//   scs-b ──proxy.lcaA──► LCA host-a          (scs-a reaches both LCAs directly)
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DEMO_APP, type LogLine, MLAYER, ROOT, type RunningLca, cleanupDaemons, freePort, startLca, tempDir, writeSecret } from './daemons.js';
+import { PartitionProxy } from './partition-proxy.js';
+import { pollUntil, waitFor } from './wait.js';
+
+export interface ScsProcess {
+  readonly id: 'scs-a' | 'scs-b';
+  readonly url: string;
+  readonly configFile: string;
+  process: ChildProcess | undefined;
+  logs: LogLine[];
+}
+
+export interface Event {
+  readonly seq: number;
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+interface Status {
+  scs: { id: string; role: string; epoch: number; peer?: { id: string; connected: boolean; url?: string } };
+  hosts: Array<{ name: string; connected: boolean }>;
+  applications: Array<{ name: string; status: string; role: string; pid: number | null }>;
+}
+
+export class TestScsPair {
+  readonly dir = tempDir('mlayer-scs-pair-');
+  readonly secret = writeSecret(this.dir, 'scs-pair-test-secret-0123456789').secret;
+  readonly lcas = new Map<string, RunningLca>();
+  readonly ports = new Map<string, number>();
+  readonly proxies: { toA?: PartitionProxy; toB?: PartitionProxy; lcaA?: PartitionProxy } = {};
+  readonly scs: Record<'scs-a' | 'scs-b', ScsProcess> = {} as Record<'scs-a' | 'scs-b', ScsProcess>;
+
+  constructor(readonly options: { addpTimeout?: number; disconnectSwitchoverTimeout?: number } = {}) {}
+
+  async start(): Promise<this> {
+    for (const host of ['host-a', 'host-b']) {
+      this.lcas.set(host, await startLca({ name: host, secret: this.secret, stateDir: join(this.dir, `lca-${host}`) }));
+    }
+    for (const app of ['stat-a', 'stat-b']) this.ports.set(app, await freePort());
+    const peerPort = { 'scs-a': await freePort(), 'scs-b': await freePort() };
+    const httpPort = { 'scs-a': await freePort(), 'scs-b': await freePort() };
+    this.proxies.toA = await new PartitionProxy({ host: '127.0.0.1', port: peerPort['scs-a'] }).start();
+    this.proxies.toB = await new PartitionProxy({ host: '127.0.0.1', port: peerPort['scs-b'] }).start();
+    this.proxies.lcaA = await new PartitionProxy({ host: '127.0.0.1', port: this.lca('host-a').port }).start();
+    for (const id of ['scs-a', 'scs-b'] as const) {
+      const configFile = join(this.dir, `${id}.yaml`);
+      writeFileSync(configFile, this.yaml(id, peerPort[id], httpPort[id]));
+      this.scs[id] = { id, url: `http://127.0.0.1:${httpPort[id]}`, configFile, process: undefined, logs: [] };
+    }
+    await Promise.all([this.startScs('scs-a'), this.startScs('scs-b')]);
+    return this;
+  }
+
+  lca(host: string): RunningLca {
+    return this.lcas.get(host) as RunningLca;
+  }
+
+  private yaml(id: 'scs-a' | 'scs-b', listenPort: number, httpPort: number): string {
+    const t = this.options.addpTimeout ?? 1;
+    const other = id === 'scs-a' ? 'scs-b' : 'scs-a';
+    const peerAddress = id === 'scs-a' ? this.proxies.toB?.address : this.proxies.toA?.address;
+    const lcaA = id === 'scs-a' ? `127.0.0.1:${this.lca('host-a').port}` : this.proxies.lcaA?.address;
+    const app = (name: string, host: string, backup?: string) => [
+      `  - name: ${name}`,
+      `    host: ${host}`,
+      `    command: ${DEMO_APP}`,
+      `    args: ["--port", "${this.ports.get(name)}"]`,
+      '    addp: { timeout: 1 }',
+      '    restart: { initialDelay: 0.2, maxDelay: 2 }',
+      ...(backup ? [`    backup: ${backup}`, '    redundancy: warm-standby'] : []),
+    ];
+    return [
+      'scs:',
+      `  id: ${id}`,
+      `  http: 127.0.0.1:${httpPort}`,
+      `  journal: ./journal-${id}`,
+      '  lcaSecretFile: ./lca.secret',
+      `  addp: { timeout: ${t}, remoteTimeout: ${t} }`,
+      `  disconnectSwitchoverTimeout: ${this.options.disconnectSwitchoverTimeout ?? 0}`,
+      '  startWindow: 3',
+      `  listenPeer: 127.0.0.1:${listenPort}`,
+      `  host: ${id === 'scs-a' ? 'host-a' : 'host-b'}`,
+      `  primary: ${id === 'scs-a'}`,
+      '  peer:',
+      `    id: ${other}`,
+      `    host: ${other === 'scs-a' ? 'host-a' : 'host-b'}`,
+      `    address: "${peerAddress}"`,
+      'hosts:',
+      `  - { name: host-a, lca: "${lcaA}" }`,
+      `  - { name: host-b, lca: "127.0.0.1:${this.lca('host-b').port}" }`,
+      'applications:',
+      ...app('stat-a', 'host-a', 'stat-b'),
+      ...app('stat-b', 'host-b'),
+      '',
+    ].join('\n');
+  }
+
+  async startScs(id: 'scs-a' | 'scs-b'): Promise<void> {
+    const scs = this.scs[id];
+    const child = spawn(process.execPath, [MLAYER, 'scs', '--config', scs.configFile, '--log-level', 'debug'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
+    });
+    scs.process = child;
+    scs.logs = [];
+    const logs = scs.logs;
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ message: line, level: 'raw' });
+      }
+    });
+    await waitFor(`${id} to serve`, () => {
+      if (child.exitCode !== null) throw new Error(`${id} exited with ${child.exitCode}: ${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`);
+      return logs.find((l) => l.message === 'SCS started');
+    }, { timeoutMs: 20_000, events: [[child, 'exit']] });
+  }
+
+  async kill(id: 'scs-a' | 'scs-b'): Promise<void> {
+    const child = this.scs[id].process;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  async status(id: 'scs-a' | 'scs-b'): Promise<Status> {
+    const response = await fetch(`${this.scs[id].url}/api/v1/status`);
+    return (await response.json()) as Status;
+  }
+
+  async events(id: 'scs-a' | 'scs-b'): Promise<Event[]> {
+    const response = await fetch(`${this.scs[id].url}/api/v1/events?since=0&limit=10000`);
+    return (await response.json()) as Event[];
+  }
+
+  async waitForRole(id: 'scs-a' | 'scs-b', role: string, timeoutMs = 30_000): Promise<Status> {
+    return pollUntil(`${id} to be ${role}`, async () => {
+      const status = await this.status(id).catch(() => undefined);
+      return status?.scs.role === role ? status : undefined;
+    }, { timeoutMs, intervalMs: 25 });
+  }
+
+  async waitForApp(id: 'scs-a' | 'scs-b', app: string, status: string, role: string, timeoutMs = 30_000): Promise<{ pid: number | null }> {
+    return pollUntil(`${app} ${status}/${role} on ${id}`, async () => {
+      const s = await this.status(id).catch(() => undefined);
+      const a = s?.applications.find((x) => x.name === app);
+      return a && a.status === status && a.role === role ? a : undefined;
+    }, { timeoutMs, intervalMs: 25 });
+  }
+
+  async stopAll(): Promise<void> {
+    await this.kill('scs-a');
+    await this.kill('scs-b');
+    for (const proxy of Object.values(this.proxies)) await proxy?.close();
+    for (const lca of this.lcas.values()) await lca.kill();
+    await cleanupDaemons();
+  }
+}
