@@ -3,6 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type Logger, silentLogger, systemClock } from '@mlayer/common';
 import { Connection, type ConnectionOptions, DEFAULT_HANDSHAKE_TIMEOUT_MS, type LostInfo } from './connection.js';
 import { AddpError } from './errors.js';
@@ -60,7 +61,7 @@ export function connect(options: ConnectOptions): Promise<Connection> {
 export interface AddpServerOptions extends LinkOptions {
   readonly logger?: Logger;
   /** Called for each accepted socket; lets the owner choose options per peer. */
-  readonly configure?: (socket: net.Socket) => Partial<LinkOptions>;
+  readonly configure?: (socket: Duplex) => Partial<LinkOptions>;
 }
 
 export interface AddpServerEvents {
@@ -113,7 +114,15 @@ export class AddpServer extends EventEmitter<AddpServerEvents> {
     });
   }
 
-  private onSocket(socket: net.Socket): void {
+  /**
+   * Serves a connection that did not come through the listener (an in-memory link in tests and
+   * in the chaos harness) exactly like an accepted socket.
+   */
+  adopt(socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
+    this.onSocket(socket);
+  }
+
+  private onSocket(socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
     const label = `${socket.remoteAddress}:${socket.remotePort}`;
     const { configure, logger, ...link } = this.options;
     const connection = new Connection({ ...link, logger: logger ?? silentLogger, label, ...configure?.(socket), socket, role: 'server' });

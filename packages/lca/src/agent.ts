@@ -4,6 +4,7 @@
 // restarted LCA re-adopts running applications instead of restarting them.
 
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { type Connection, type Hello, type AcceptResult, AddpServer, type AddpSettings, observeLink } from '@mlayer/addp';
 import { APP_ENV, AUTH_SCHEME, type AppSpec, type Clock, type HostPort, type LcaMessage, type LcaRequest, type Logger, type Snapshot, LCA_ERRORS, MlayerError, appHelloAuthSchema, errorMessage, formatHostPort, isLoopback, makeNonce, proofFor, sameToken, systemClock } from '@mlayer/common';
@@ -121,6 +122,12 @@ export class LocalControlAgent {
     this.metricsServer?.closeAllConnections();
     await this.store.save(this.persisted());
     this.log.info('LCA stopped; applications left running', { running: [...this.apps.values()].filter((a) => a.running).map((a) => a.name) });
+  }
+
+  /** Serves a connection that did not come through the listener (in-memory links in the chaos harness). */
+  acceptSocket(socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
+    if (!this.server) throw new MlayerError('ENOTSTARTED', 'the LCA is not started');
+    this.server.adopt(socket);
   }
 
   snapshot(): Snapshot {
