@@ -48,17 +48,20 @@ export class TestSolution {
   readonly secret = writeSecret(this.dir, 'solution-test-secret-0123456789').secret;
   readonly lcas = new Map<string, RunningLca>();
   readonly ports = new Map<string, number>();
+  /** Where the SCS reaches each LCA, when not directly (e.g. through a partition proxy). */
+  readonly lcaAddress = new Map<string, string>();
   configFile = '';
   url = '';
   scs: RunningScs | undefined;
 
   constructor(readonly options: SolutionOptions) {}
 
-  /** Starts the LCAs, writes the configuration and starts the SCS. */
-  async start(): Promise<this> {
+  /** Starts the LCAs, writes the configuration and starts the SCS; `beforeScs` runs in between. */
+  async start(beforeScs?: (solution: this) => Promise<void>): Promise<this> {
     for (const host of this.options.hosts) {
       this.lcas.set(host, await startLca({ name: host, secret: this.secret, stateDir: join(this.dir, `lca-${host}`) }));
     }
+    await beforeScs?.(this);
     for (const app of this.options.apps) this.ports.set(app.name, await freePort());
     const httpPort = await freePort();
     this.url = `http://127.0.0.1:${httpPort}`;
@@ -81,7 +84,7 @@ export class TestSolution {
       `  disconnectSwitchoverTimeout: ${o.disconnectSwitchoverTimeout ?? 0}`,
       `  startWindow: ${o.startWindow ?? 3}`,
       'hosts:',
-      ...o.hosts.map((h) => `  - { name: ${h}, lca: "127.0.0.1:${this.lcas.get(h)?.port}" }`),
+      ...o.hosts.map((h) => `  - { name: ${h}, lca: "${this.lcaAddress.get(h) ?? `127.0.0.1:${this.lcas.get(h)?.port}`}" }`),
       'applications:',
     ];
     for (const app of o.apps) {
