@@ -20,3 +20,5 @@ export * from './peer/role-machine.js';
 export * from './peer/peer-link.js';
 export * from './peer/coordinator.js';
 export * from './peer/epoch-store.js';
+export * from './reload-plan.js';
+export * from './journal-feed.js';

@@ -7,18 +7,19 @@ import { Application, type Observation } from './application.js';
 import type { JournalEvent, ScsEventBody } from './events.js';
 import { Host } from './host.js';
 import { type HttpApi, startHttpApi } from './http/index.js';
-import { Journal, MAX_SINCE_LIMIT } from './journal/index.js';
+import { type JournalFs, MAX_SINCE_LIMIT } from './journal/index.js';
+import { JournalFeed } from './journal-feed.js';
 import { ScsPairCoordinator } from './peer/coordinator.js';
-import { EpochStore } from './peer/epoch-store.js';
+import { type EpochStorage, EpochStore } from './peer/epoch-store.js';
 import type { ConnectFunction } from './lca-link.js';
 import { ScsMetrics } from './metrics.js';
 import { PairSupervisor } from './pair.js';
 import { lastPrimaryOf } from './reconcile.js';
+import { planReload } from './reload-plan.js';
 import { RestartScheduler } from './restarts.js';
 import type { HostSpec, PairSpec, Solution } from './solution.js';
 import type { CommandResult, PairView, ScsRole, ScsService, StatusView } from './views.js';
 import { isProtected } from './guards.js';
-import { rename } from 'node:fs/promises';
 
 export interface ScsOptions {
   readonly logger: Logger;
@@ -28,6 +29,10 @@ export interface ScsOptions {
   readonly random?: () => number;
   /** Serve the HTTP API (default true). */
   readonly http?: boolean;
+  /** The journal's file-system layer (default node:fs); the chaos harness keeps it in memory. */
+  readonly journalFs?: JournalFs;
+  /** The durable epoch (default JOURNAL_DIR/epoch.json). */
+  readonly epochStore?: EpochStorage;
 }
 
 const refused = (code: string, message: string): CommandResult => ({ accepted: false, code, message });
@@ -40,20 +45,17 @@ export class SolutionControlServer implements ScsService {
   private readonly hosts = new Map<string, Host>();
   private readonly pairs = new Map<string, PairSupervisor>();
   private readonly restarts: RestartScheduler;
-  private journalStore: Journal | undefined;
+  private readonly feed: JournalFeed;
   private http: HttpApi | undefined;
-  /** Resolves when every event journaled so far is durable (or failed to be). */
-  private durable: Promise<unknown> = Promise.resolve();
   private epoch = 0;
   /** Only the primary acts; a backup SCS observes and replicates the primary's journal. */
   private role: ScsRole = 'backup';
   private coordinator: ScsPairCoordinator | undefined;
-  private epochStore: EpochStore | undefined;
-  private readonly listeners = new Set<(event: JournalEvent) => void>();
-  private unsubscribeJournal: (() => void) | undefined;
+  private epochStore: EpochStorage | undefined;
 
   constructor(private solution: Solution, private readonly options: ScsOptions) {
     this.log = componentLogger(options.logger, 'scs', { scs: solution.scs.id });
+    this.feed = new JournalFeed(solution.scs.journalDir, this.log, options.journalFs ? { fs: options.journalFs } : {});
     this.clock = options.clock ?? systemClock;
     this.restarts = new RestartScheduler({
       clock: this.clock,
@@ -73,8 +75,9 @@ export class SolutionControlServer implements ScsService {
   /** Opens the journal, serves the API and starts connecting to every LCA. */
   async boot(): Promise<void> {
     const { scs } = this.solution;
-    this.attachJournal(await Journal.open(scs.journalDir, { logger: this.log }));
-    this.epochStore = new EpochStore(scs.journalDir);
+    await this.feed.open();
+    this.feed.subscribe((event) => this.coordinator?.stream(event));
+    this.epochStore = this.options.epochStore ?? new EpochStore(scs.journalDir);
     this.epoch = await this.epochStore.load();
     this.metrics.setScsRole('backup');
     this.metrics.setEpoch(this.epoch);
@@ -99,8 +102,8 @@ export class SolutionControlServer implements ScsService {
       this.coordinator = new ScsPairCoordinator({ id: scs.id, ...scs.pair, secret: scs.lcaSecret, addp: scs.addp }, this.epoch, {
         clock: this.clock,
         log: this.log,
-        journal: () => this.journalStore as Journal,
-        resetJournal: () => this.resetJournal(),
+        journal: () => this.feed.current,
+        resetJournal: () => this.feed.reset(),
         apiUrl: () => this.http?.url ?? null,
         promote: (epoch, reason) => this.promote(epoch, reason),
         demote: (epoch, reason) => this.demote(epoch, reason),
@@ -120,7 +123,7 @@ export class SolutionControlServer implements ScsService {
       await this.becomePrimary(this.epoch, 'a single SCS', false);
       for (const host of this.hosts.values()) host.start();
     }
-    this.log.info('SCS started', { api: this.http?.url, role: this.role, hosts: this.hosts.size, applications: this.apps.size, pairs: this.solution.pairs.length, lastSeq: this.journalStore?.lastSeq });
+    this.log.info('SCS started', { api: this.http?.url, role: this.role, hosts: this.hosts.size, applications: this.apps.size, pairs: this.solution.pairs.length, lastSeq: this.feed.lastSeq });
   }
 
   /** Set while a backup SCS sees neither its peer nor any LCA. */
@@ -140,7 +143,7 @@ export class SolutionControlServer implements ScsService {
       host.link.setEpoch(epoch);
       if (claim && host.connected) host.link.claim(epoch).catch((error: unknown) => this.log.warn('cannot claim the epoch on an LCA', { host: host.name, error: errorMessage(error) }));
     }
-    const journal = this.journalStore as Journal;
+    const journal = this.feed.current;
     // The newest events tell which member of each pair was primary last.
     const history = await journal.since(Math.max(0, journal.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT);
     this.journal({ type: 'scs-role', scs: this.solution.scs.id, from: claim ? from : 'none', to: 'primary', epoch });
@@ -168,25 +171,6 @@ export class SolutionControlServer implements ScsService {
     this.log.warn('SCS demoted to backup', { epoch, reason });
   }
 
-  private attachJournal(journal: Journal): void {
-    this.unsubscribeJournal?.();
-    this.journalStore = journal;
-    this.unsubscribeJournal = journal.subscribe((event) => {
-      for (const listener of this.listeners) listener(event);
-      this.coordinator?.stream(event);
-    });
-  }
-
-  /** After a split brain, a demoted SCS's journal is set aside and replaced by the primary's. */
-  private async resetJournal(): Promise<void> {
-    const old = this.journalStore as Journal;
-    await old.close();
-    const aside = `${old.dir}.diverged-${Date.now()}`;
-    await rename(old.dir, aside);
-    this.log.warn('journal set aside after a split brain', { kept: aside });
-    this.attachJournal(await Journal.open(this.solution.scs.journalDir, { logger: this.log }));
-  }
-
   /** Stops serving. Applications keep running; a restarted SCS reconciles with them. */
   async shutdown(): Promise<void> {
     await this.coordinator?.stop();
@@ -194,8 +178,7 @@ export class SolutionControlServer implements ScsService {
     for (const pair of this.pairs.values()) pair.stop();
     await Promise.all([...this.hosts.values()].map((h) => h.stop()));
     await this.http?.close();
-    await this.durable;
-    await this.journalStore?.close();
+    await this.feed.close();
     this.log.info('SCS stopped');
   }
 
@@ -206,63 +189,42 @@ export class SolutionControlServer implements ScsService {
    * get a new machine, which adopts the member acting as primary.
    */
   reload(next: Solution, changes: readonly string[]): void {
-    const before = this.solution;
-    this.solution = { ...next, scs: { ...next.scs, id: before.scs.id } };
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-    const nextHosts = new Map(next.hosts.map((h) => [h.name, h]));
-    for (const [name, host] of this.hosts) {
-      const spec = nextHosts.get(name);
-      if (spec && same(spec, host.spec)) continue;
-      void host.stop();
+    const plan = planReload(this.solution, next);
+    this.solution = { ...next, scs: { ...next.scs, id: this.solution.scs.id } };
+    for (const name of plan.dropHosts) {
+      void this.hosts.get(name)?.stop();
       this.hosts.delete(name);
       this.metrics.removeHost(name);
     }
-    for (const spec of next.hosts) if (!this.hosts.has(spec.name)) this.addHost(spec).start();
-
-    const nextApps = new Map(next.applications.map((a) => [a.spec.name, a]));
-    const changedPairs = new Set<string>();
-    for (const [name, app] of this.apps) {
-      const spec = nextApps.get(name);
-      if (spec) {
-        if (!same(spec, app.config)) {
-          if (spec.pair !== app.config.pair || spec.host !== app.config.host) changedPairs.add(spec.pair ?? '').add(app.config.pair ?? '');
-          app.config = spec;
-        }
-        continue;
-      }
+    for (const spec of plan.addHosts) this.addHost(spec).start();
+    for (const name of plan.removeApps) {
+      const app = this.apps.get(name) as Application;
       this.restarts.forget(app);
-      if (app.running && this.hosts.get(app.config.host)?.connected) {
-        this.hosts.get(app.config.host)?.link.stopApp(name, true).catch((error: unknown) => this.log.warn('cannot stop removed application', { app: name, error: errorMessage(error) }));
+      const host = this.hosts.get(app.config.host);
+      if (app.running && host?.connected && this.role === 'primary') {
+        host.link.stopApp(name, true).catch((error: unknown) => this.log.warn('cannot stop a removed application', { app: name, error: errorMessage(error) }));
       }
       this.apps.delete(name);
       this.metrics.removeApp(name);
-      if (app.config.pair !== null) changedPairs.add(app.config.pair);
     }
-    for (const spec of next.applications) {
-      if (this.apps.has(spec.spec.name)) continue;
+    for (const spec of plan.updateApps) (this.apps.get(spec.spec.name) as Application).config = spec;
+    for (const spec of plan.addApps) {
       const app = new Application(spec);
       this.apps.set(spec.spec.name, app);
       this.metrics.setAppStatus(app.name, spec.host, app.status);
-      if (spec.pair !== null) changedPairs.add(spec.pair);
     }
-
-    const nextPairs = new Map(next.pairs.map((p) => [p.name, p]));
-    for (const [name, pair] of this.pairs) {
-      const spec = nextPairs.get(name);
-      if (spec && same(spec, pair.spec) && !changedPairs.has(name)) continue;
-      pair.stop();
+    for (const name of plan.restartPairs) {
+      this.pairs.get(name)?.stop();
       this.pairs.delete(name);
       this.metrics.removePair(name);
     }
-    for (const spec of next.pairs) {
-      if (this.pairs.has(spec.name) || this.role !== 'primary') continue;
-      const acting = this.apps.get(spec.backup)?.role === 'primary' ? 'b' : this.apps.get(spec.primary)?.role === 'primary' ? 'a' : null;
-      this.addPair(spec, acting).start();
-    }
-    for (const app of this.apps.values()) {
-      const host = this.hosts.get(app.config.host);
-      if (host?.connected) this.restarts.consider(app);
+    if (this.role === 'primary') {
+      for (const spec of plan.addPairs) {
+        // The new machine adopts whichever member acts as primary now: nothing switches over.
+        const acting = this.apps.get(spec.backup)?.role === 'primary' ? 'b' : this.apps.get(spec.primary)?.role === 'primary' ? 'a' : null;
+        this.addPair(spec, acting).start();
+      }
+      for (const app of this.apps.values()) if (this.hosts.get(app.config.host)?.connected) this.restarts.consider(app);
     }
     this.journal({ type: 'config-reloaded', changes: [...changes] });
     this.log.info('configuration reloaded', { changes });
@@ -304,12 +266,11 @@ export class SolutionControlServer implements ScsService {
   }
 
   async events(since: number, limit: number): Promise<readonly JournalEvent[]> {
-    return this.journalStore ? this.journalStore.since(since, limit) : [];
+    return this.feed.current.since(since, limit);
   }
 
   subscribe(listener: (event: JournalEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
   /** A backup SCS refuses mutations and names the primary. */
@@ -409,7 +370,7 @@ export class SolutionControlServer implements ScsService {
       clock: this.clock,
       log: this.log,
       journal: (event) => this.journal(event),
-      afterJournal: (task) => void this.durable.then(task),
+      afterJournal: (task) => this.feed.afterDurable(task),
       setRole: (app, role, timeoutMs) => this.setRole(app, role, timeoutMs),
       queryFacts: (app, timeoutMs) => this.linkOf(app).queryFacts(app.name, timeoutMs),
       fence: (app, why) => this.fence(app, why),
@@ -513,14 +474,10 @@ export class SolutionControlServer implements ScsService {
     this.linkOf(app).killApp(app.name).catch((error: unknown) => this.log.error('cannot fence application', { app: app.name, error: errorMessage(error) }));
   }
 
-  /** Appends to the journal; anything waiting on `durable` runs after this event is on disk. */
+  /** Journals an event (only the primary writes; a backup's journal is the primary's, replicated). */
   private journal(event: ScsEventBody): void {
-    const store = this.journalStore;
-    if (!store || this.role !== 'primary') return; // a backup's journal is the primary's, replicated
-    this.durable = store.append(event).catch((error: unknown) => {
-      // Availability first: a journal that cannot write (full disk) does not stop failover.
-      this.log.error('journal write failed; acting without durability', { error: errorMessage(error), event: event.type });
-    });
+    if (this.role !== 'primary') return;
+    this.feed.append(event);
     if (event.type === 'switchover-completed') this.metrics.recordSwitchover(event.pair, event.reason, event.ms / 1000);
     if (event.type === 'switchover-blocked') this.metrics.countBlocked(event.pair, event.guard);
     if (event.type === 'app-restart-scheduled') this.metrics.countRestart(event.app);

@@ -5,7 +5,14 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MlayerError, errorMessage } from '@mlayer/common';
 
-export class EpochStore {
+/** What the SCS needs of its durable epoch (the chaos harness keeps it in memory). */
+export interface EpochStorage {
+  load(): Promise<number>;
+  /** Resolves once `epoch` is durable. */
+  save(epoch: number): Promise<void>;
+}
+
+export class EpochStore implements EpochStorage {
   readonly file: string;
 
   constructor(private readonly dir: string) {
