@@ -166,6 +166,9 @@ export class ManagedApp {
     // Signals and the report to the SCS come first: a failover waits on them, not on a log line.
     for (const effect of effects) this.perform(effect);
     if (state !== previous) this.deps.onChange(this, previous);
+    for (const effect of effects) {
+      if (effect.type === 'signal') this.log.info('signalled application', { pid: previous.pid ?? state.pid, signal: effect.signal });
+    }
     if (state.status !== previous.status) {
       this.log.info('application status', { from: previous.status, to: state.status, pid: state.pid, reason: state.reason, event: event.type });
     }
@@ -181,7 +184,6 @@ export class ManagedApp {
         const pid = this.state.pid;
         if (pid === null) return;
         const delivered = this.deps.processes.signal(pid, effect.signal);
-        this.log.info('signalled application', { pid, signal: effect.signal, delivered });
         if (!delivered && this.pidCheck !== undefined) this.checkPid();
         return;
       }

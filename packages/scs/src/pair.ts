@@ -41,7 +41,11 @@ export class PairSupervisor {
     let last = '';
     this.actor.subscribe((snapshot) => {
       const state = pairStateName(snapshot);
-      if (state !== last) hooks.log.info('pair state', { pair: spec.name, from: last || 'none', to: state, primary: this.primaryName() });
+      if (state !== last) {
+        // Logged after the current turn's journal batch has started: a failover never waits on a log line.
+        const entry = { pair: spec.name, from: last || 'none', to: state, primary: this.primaryName() };
+        queueMicrotask(() => hooks.log.info('pair state', entry));
+      }
       last = state;
       for (const slot of ['a', 'b'] as const) this.slots[slot].desiredRole = desiredRole(snapshot.context, slot);
       hooks.changed();
