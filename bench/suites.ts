@@ -6,4 +6,5 @@ import type { Suite } from './lib/measurement.js';
 export const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
   addp: async () => (await import('./addp.js')).suite,
   lca: async () => (await import('./lca.js')).suite,
+  failover: async () => (await import('./failover.js')).suite,
 };
