@@ -67,6 +67,27 @@ export async function startLca(options: LcaStartOptions = {}): Promise<RunningLc
     args.push('--secret-file', written.file);
   }
   args.push(...(options.extraArgs ?? []));
+  const daemon = await spawnDaemon(args, 'the LCA to listen', 'LCA listening', 'mlayer lca');
+  const lca: RunningLca = { ...daemon, process: daemon.process, port: 0, name, stateDir, logDir, secret };
+  started.push(lca);
+  const port = Number(String(daemon.ready.address).split(':').pop());
+  return Object.assign(lca, { port });
+}
+
+export interface Daemon {
+  readonly process: ChildProcess;
+  /** Every JSON log line it wrote on stderr, parsed. */
+  readonly logs: LogLine[];
+  /** The log line that said it was ready. */
+  readonly ready: LogLine;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts `node ARGS` (an mlayer command), collects its JSON logs, and waits for its `ready` log line. */
+export async function spawnDaemon(args: readonly string[], what: string, readyMessage: string, name = 'mlayer'): Promise<Daemon> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` } });
   const logs: LogLine[] = [];
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
@@ -77,34 +98,24 @@ export async function startLca(options: LcaStartOptions = {}): Promise<RunningLc
     }
   });
   const exited = once(child, 'exit');
-  const lca: RunningLca = {
-    process: child,
-    port: 0,
-    name,
-    stateDir,
-    logDir,
-    secret,
-    logs,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
+  const stopWith = (signal: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      await exited;
+    }
   };
-  started.push(lca);
-  const listening = await waitFor('the LCA to listen', () => {
-    if (child.exitCode !== null) throw new Error(`mlayer lca exited with ${child.exitCode}: ${JSON.stringify(logs.slice(-5))}`);
-    return logs.find((l) => l.message === 'LCA listening');
-  }, { timeoutMs: 20_000, events: [[child, 'exit']] });
-  const port = Number(String(listening.address).split(':').pop());
-  return Object.assign(lca, { port });
+  const stop = stopWith('SIGTERM');
+  const kill = stopWith('SIGKILL');
+  try {
+    const ready = await waitFor(what, () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`);
+      return logs.find((l) => l.message === readyMessage);
+    }, { timeoutMs: 20_000, events: [[child, 'exit']] });
+    return { process: child, logs, ready, stop, kill };
+  } catch (error) {
+    await kill();
+    throw error;
+  }
 }
 
 /** Pids of every application an LCA state dir says it launched. */

@@ -5,14 +5,13 @@
 //   scs-b (host-b)            ──proxy.toA──► scs-a listenPeer
 //   scs-b ──proxy.lcaA──► LCA host-a          (scs-a reaches both LCAs directly)
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { DEMO_APP, type LogLine, MLAYER, ROOT, type RunningLca, cleanupDaemons, freePort, startLca, tempDir, writeSecret } from './daemons.js';
+import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, writeSecret } from './daemons.js';
 import { PartitionProxy } from './partition-proxy.js';
-import { pollUntil, waitFor } from './wait.js';
+import { pollUntil } from './wait.js';
 
 export interface ScsProcess {
   readonly id: 'scs-a' | 'scs-b';
@@ -109,24 +108,9 @@ export class TestScsPair {
 
   async startScs(id: 'scs-a' | 'scs-b'): Promise<void> {
     const scs = this.scs[id];
-    const child = spawn(process.execPath, [MLAYER, 'scs', '--config', scs.configFile, '--log-level', 'debug'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
-    });
-    scs.process = child;
-    scs.logs = [];
-    const logs = scs.logs;
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-      try {
-        logs.push(JSON.parse(line) as LogLine);
-      } catch {
-        logs.push({ message: line, level: 'raw' });
-      }
-    });
-    await waitFor(`${id} to serve`, () => {
-      if (child.exitCode !== null) throw new Error(`${id} exited with ${child.exitCode}: ${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`);
-      return logs.find((l) => l.message === 'SCS started');
-    }, { timeoutMs: 20_000, events: [[child, 'exit']] });
+    const daemon = await spawnDaemon([MLAYER, 'scs', '--config', scs.configFile, '--log-level', 'debug'], `${id} to serve`, 'SCS started', id);
+    scs.process = daemon.process;
+    scs.logs = daemon.logs;
   }
 
   async kill(id: 'scs-a' | 'scs-b'): Promise<void> {

@@ -2,13 +2,11 @@
 // generated configuration file, a real `mlayer scs` process, and helpers to read its API and
 // wait for its events. Cleanup stops every process, including the applications.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { DEMO_APP, type LogLine, MLAYER, ROOT, type RunningLca, cleanupDaemons, freePort, startLca, tempDir, writeSecret } from './daemons.js';
-import { pollUntil, waitFor } from './wait.js';
+import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, writeSecret } from './daemons.js';
+import { pollUntil } from './wait.js';
 
 export interface AppDef {
   readonly name: string;
@@ -107,32 +105,9 @@ export class TestSolution {
   }
 
   async startScs(): Promise<RunningScs> {
-    const child = spawn(process.execPath, [MLAYER, 'scs', '--config', this.configFile, '--log-level', 'debug'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
-    });
-    const logs: LogLine[] = [];
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-      try {
-        logs.push(JSON.parse(line) as LogLine);
-      } catch {
-        logs.push({ message: line, level: 'raw' });
-      }
-    });
-    const exited = once(child, 'exit');
-    const stopWith = (signal: NodeJS.Signals) => async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill(signal);
-        await exited;
-      }
-    };
-    const scs: RunningScs = { process: child, logs, kill: stopWith('SIGKILL'), stop: stopWith('SIGTERM') };
-    this.scs = scs;
-    await waitFor('the SCS to serve its API', () => {
-      if (child.exitCode !== null) throw new Error(`mlayer scs exited with ${child.exitCode}: ${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`);
-      return logs.find((l) => l.message === 'SCS started');
-    }, { timeoutMs: 20_000, events: [[child, 'exit']] });
-    return scs;
+    const daemon = await spawnDaemon([MLAYER, 'scs', '--config', this.configFile, '--log-level', 'debug'], 'the SCS to serve its API', 'SCS started', 'mlayer scs');
+    this.scs = daemon;
+    return daemon;
   }
 
   async get<T>(path: string): Promise<T> {

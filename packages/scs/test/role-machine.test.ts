@@ -9,7 +9,7 @@ import { type PeerInfo, type RoleEffect, primaryPeerUndetectable, roleMachine, w
 const WINDOW = 3000;
 
 function peer(patch: Partial<PeerInfo> = {}): PeerInfo {
-  return { id: 'scs-a', role: 'primary', epoch: 1, preferred: true, lastSeq: 10, apiUrl: 'http://127.0.0.1:5099', ...patch };
+  return { id: 'scs-a', role: 'primary', epoch: 1, preferred: true, lastSeq: 10, apiUrl: 'http://127.0.0.1:5099', yieldedFrom: null, ...patch };
 }
 
 class Scs {

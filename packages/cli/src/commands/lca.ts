@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError, createLogger, errorMessage, parseHostPort, parseLogLevel } from '@mlayer/common';
 import { LocalControlAgent } from '@mlayer/lca';
+import { runUntilSignalled } from './daemon.js';
 
 interface LcaFlags {
   listen: string;
@@ -57,16 +58,6 @@ export function registerLcaCommand(program: Command): void {
         logger,
       });
       await agent.start();
-      await new Promise<void>((done) => {
-        const shutdown = (signal: string) => {
-          logger.info('LCA shutting down', { signal });
-          agent.stop().then(done, (error: unknown) => {
-            logger.error('error during shutdown', { error: errorMessage(error) });
-            done();
-          });
-        };
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-      });
+      await runUntilSignalled('LCA', logger, () => agent.stop());
     });
 }

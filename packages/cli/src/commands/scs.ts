@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createLogger, errorMessage, parseLogLevel } from '@mlayer/common';
 import { ConfigError, type LoadedConfig, diffConfigs, loadConfig } from '@mlayer/common/config';
 import { SolutionControlServer, solutionFromConfig } from '@mlayer/scs';
+import { runUntilSignalled } from './daemon.js';
 import { readSecret } from './lca.js';
 
 interface ScsFlags {
@@ -46,29 +47,19 @@ export function registerScsCommand(program: Command): void {
       const overrides = flags.id === undefined ? {} : { id: flags.id };
       const scs = new SolutionControlServer(solutionFromConfig(config, readSecrets(config), overrides), { logger });
       await scs.boot();
-      await new Promise<void>((done) => {
-        const shutdown = (signal: string) => {
-          logger.info('SCS shutting down', { signal });
-          scs.shutdown().then(done, (error: unknown) => {
-            logger.error('error during shutdown', { error: errorMessage(error) });
-            done();
-          });
-        };
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.on('SIGHUP', () => {
-          logger.info('SIGHUP: reloading the configuration', { file: flags.config });
-          try {
-            const next = loadConfig(flags.config);
-            const changes = diffConfigs(config, next);
-            const restartOnly = changes.scs.filter((c) => c.restartRequired).map((c) => c.key);
-            if (restartOnly.length > 0) logger.warn('these changes apply only after an SCS restart', { keys: restartOnly });
-            scs.reload(solutionFromConfig(next, readSecrets(next), overrides), changes.describe());
-            config = next;
-          } catch (error) {
-            scs.rejectReload(error instanceof ConfigError ? error.problems : [errorMessage(error)]);
-          }
-        });
+      process.on('SIGHUP', () => {
+        logger.info('SIGHUP: reloading the configuration', { file: flags.config });
+        try {
+          const next = loadConfig(flags.config);
+          const changes = diffConfigs(config, next);
+          const restartOnly = changes.scs.filter((c) => c.restartRequired).map((c) => c.key);
+          if (restartOnly.length > 0) logger.warn('these changes apply only after an SCS restart', { keys: restartOnly });
+          scs.reload(solutionFromConfig(next, readSecrets(next), overrides), changes.describe());
+          config = next;
+        } catch (error) {
+          scs.rejectReload(error instanceof ConfigError ? error.problems : [errorMessage(error)]);
+        }
       });
+      await runUntilSignalled('SCS', logger, () => scs.shutdown());
     });
 }
