@@ -7,6 +7,7 @@ import { ConfigError } from '@mlayer/common/config';
 import { registerClientCommands } from './commands/client.js';
 import { registerLcaCommand } from './commands/lca.js';
 import { registerScsCommand } from './commands/scs.js';
+import { registerUpCommand } from './commands/up.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerLcaCommand(program);
   registerScsCommand(program);
+  registerUpCommand(program);
   registerValidateCommand(program);
   registerClientCommands(program);
   return program;
