@@ -31,6 +31,8 @@ const MANUAL_OUTCOME_TIMEOUT_MS = 15_000;
 export class PairSupervisor {
   private readonly actor: Actor<typeof pairMachine>;
   private readonly slots: Readonly<Record<Slot, Application>>;
+  /** Wall-clock time of the last switchover, fixed once (the machine keeps monotonic time). */
+  private lastSwitchoverAt: { readonly mono: number; readonly wall: string } | undefined;
 
   constructor(readonly spec: PairSpec, a: Application, b: Application, lastPrimary: Slot | null, private readonly hooks: PairHooks) {
     this.slots = { a, b };
@@ -129,12 +131,15 @@ export class PairSupervisor {
       active,
       state: pairStateName(snapshot),
       protected: isProtected(this.spec, standby),
-      lastSwitchover: last === null ? null : {
-        at: new Date(Date.now() - (this.hooks.clock.now() - last.at)).toISOString(),
-        reason: last.reason,
-        ms: last.ms,
-      },
+      lastSwitchover: last === null ? null : { at: this.wallTime(last.at), reason: last.reason, ms: last.ms },
     };
+  }
+
+  private wallTime(mono: number): string {
+    if (this.lastSwitchoverAt?.mono !== mono) {
+      this.lastSwitchoverAt = { mono, wall: new Date(Date.now() - (this.hooks.clock.now() - mono)).toISOString() };
+    }
+    return this.lastSwitchoverAt.wall;
   }
 
   private perform(effect: PairEffect): void {

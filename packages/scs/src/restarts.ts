@@ -16,8 +16,10 @@ export interface RestartHooks {
   readonly random?: () => number;
   /** Whether the application's LCA is reachable (nothing can be started otherwise). */
   reachable(app: Application): boolean;
-  /** Asks the LCA to start the application. */
-  launch(app: Application, attempt: number): void;
+  /** Asks the LCA to start the application; rejects when the LCA could not start it. */
+  launch(app: Application, attempt: number): Promise<void>;
+  /** A restart is being issued (for the restart counter). */
+  restarted?(app: Application): void;
   journal(event: ScsEventBody): void;
 }
 
@@ -27,6 +29,8 @@ interface Slot {
   stable: TimerHandle | undefined;
   /** A start was requested in this SCS's lifetime. */
   requested: boolean;
+  /** A start was sent and the LCA has not yet reported the process: nothing else is decided meanwhile. */
+  inFlight: boolean;
 }
 
 export class RestartScheduler {
@@ -38,6 +42,10 @@ export class RestartScheduler {
   consider(app: Application): void {
     const slot = this.slot(app);
     this.trackStability(app, slot);
+    if (slot.inFlight) {
+      if (!app.running) return;
+      slot.inFlight = false;
+    }
     if (app.running || slot.timer !== undefined || !this.hooks.reachable(app)) return;
     if (app.restartWhenStopped) {
       app.restartWhenStopped = false;
@@ -62,8 +70,8 @@ export class RestartScheduler {
       slot.timer = undefined;
       if (app.running || app.planned || app.restartSuspended || !this.hooks.reachable(app)) return;
       app.restarts += 1;
-      slot.requested = true;
-      this.hooks.launch(app, attempt);
+      this.hooks.restarted?.(app);
+      this.issue(app, slot, attempt);
     }, inMs);
   }
 
@@ -71,8 +79,17 @@ export class RestartScheduler {
   startNow(app: Application): void {
     const slot = this.slot(app);
     this.cancel(app);
+    this.issue(app, slot, 0);
+  }
+
+  private issue(app: Application, slot: Slot, attempt: number): void {
     slot.requested = true;
-    this.hooks.launch(app, 0);
+    slot.inFlight = true;
+    this.hooks.launch(app, attempt).catch(() => {
+      // Not started (spawn failure, LCA gone): decide again, with backoff.
+      slot.inFlight = false;
+      this.consider(app);
+    });
   }
 
   resetBackoff(app: Application): void {
@@ -106,6 +123,7 @@ export class RestartScheduler {
         timer: undefined,
         stable: undefined,
         requested: false,
+        inFlight: false,
       };
       this.slots.set(app.name, slot);
     }

@@ -31,6 +31,8 @@ export async function runDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   let role: Role = 'none';
   const watchers = new Set<net.Socket>();
   let stopping = false;
+  let syncReported = false;
+  let client: LcaClient | undefined;
 
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
@@ -57,6 +59,11 @@ export async function runDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     logger,
     onRole: (next) => {
       role = next;
+      // A hot-standby backup is in sync with its primary (the demo keeps no data); FACT sync lagging says otherwise.
+      if (next === 'backup' && !syncReported) {
+        syncReported = true;
+        client?.reportFacts({ sync: 'in-sync' });
+      }
       logger.info('role changed', { role });
       for (const socket of watchers) socket.write(`role ${role}\n`);
     },
@@ -64,6 +71,8 @@ export async function runDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       setImmediate(() => void stop(0));
     },
   });
+
+  client = lca;
 
   function handle(line: string, socket: net.Socket): string | undefined {
     const [command = '', ...rest] = line.split(/\s+/);
@@ -84,6 +93,7 @@ export async function runDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       case 'FACT': {
         const [key, ...value] = rest;
         if (!key || value.length === 0) return 'ERR usage: FACT <key> <value>';
+        if (key === 'sync') syncReported = true;
         lca.reportFacts({ [key]: value.join(' ') });
         return 'OK';
       }
