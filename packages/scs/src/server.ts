@@ -63,6 +63,7 @@ export class SolutionControlServer implements ScsService {
       ...(options.random ? { random: options.random } : {}),
       reachable: (app) => this.hosts.get(app.config.host)?.connected ?? false,
       launch: (app) => this.launch(app),
+      restarted: (app) => this.metrics.countRestart(app.name),
       journal: (event) => this.journal(event),
     });
   }
@@ -312,6 +313,10 @@ export class SolutionControlServer implements ScsService {
       await host.link.stopApp(name, graceful);
       return { accepted: true };
     } catch (error) {
+      // The stop may have happened or not (a lost link loses the reply too). The operator is told
+      // it failed, so it is no planned stop: a stopped application is restarted as after a failure.
+      app.planned = false;
+      this.restarts.consider(app);
       return refused('lca-refused', errorMessage(error));
     }
   }
@@ -403,6 +408,8 @@ export class SolutionControlServer implements ScsService {
       if (app.config.host !== host.name) continue;
       const report = reports.get(app.name);
       this.observe(app, report ? { ...Application.fromReport(report), hostUp: true } : { status: 'stopped', role: 'none', pid: null, hostUp: true });
+      // A start lost with the previous link changed nothing this snapshot shows: decide again.
+      if (this.role === 'primary') this.restarts.consider(app);
     }
     for (const name of reports.keys()) {
       if (!this.apps.has(name)) this.log.warn('LCA runs an application this configuration does not know', { host: host.name, app: name });
@@ -462,11 +469,14 @@ export class SolutionControlServer implements ScsService {
     return acked;
   }
 
-  private launch(app: Application): void {
-    const link = this.linkOf(app);
-    link.startApp(app.config.spec).catch((error: unknown) => {
+  /** Asks the LCA to start `app`; rejects when it could not (the scheduler then retries with backoff). */
+  private async launch(app: Application): Promise<void> {
+    try {
+      await this.linkOf(app).startApp(app.config.spec);
+    } catch (error) {
       this.log.error('cannot start application', { app: app.name, host: app.config.host, error: errorMessage(error) });
-    });
+      throw error;
+    }
   }
 
   private fence(app: Application, why: string): void {
@@ -480,6 +490,5 @@ export class SolutionControlServer implements ScsService {
     this.feed.append(event);
     if (event.type === 'switchover-completed') this.metrics.recordSwitchover(event.pair, event.reason, event.ms / 1000);
     if (event.type === 'switchover-blocked') this.metrics.countBlocked(event.pair, event.guard);
-    if (event.type === 'app-restart-scheduled') this.metrics.countRestart(event.app);
   }
 }
