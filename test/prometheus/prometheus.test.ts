@@ -190,7 +190,8 @@ describe('Prometheus with a real solution', function () {
     const { pid } = await solution.app('stat-a');
     process.kill(pid as number, 'SIGKILL');
     await solution.waitForEvent('switchover-completed', (e) => e.type === 'switchover-completed' && e.pair === 'stat-a');
-    const switchovers = await p.waitFor('the switchover counted', 'mlayer_switchovers_total{pair="stat-a"}', (s) => value(s[0]) >= 1);
+    // Every reason's counter exists from the start (at 0); the process failure's is now 1.
+    const switchovers = await p.waitFor('the switchover counted', 'mlayer_switchovers_total{pair="stat-a", reason="process-failure"}', (s) => value(s[0]) >= 1);
     expect(switchovers[0]?.metric).to.include({ job: 'mlayer-scs', pair: 'stat-a', reason: 'process-failure' });
     await p.waitFor('its duration observed', 'mlayer_switchover_duration_seconds_count{pair="stat-a"}', (s) => value(s[0]) >= 1);
     await p.waitFor('stat-b primary', 'mlayer_app_role{app="stat-b", role="primary"}', (s) => value(s[0]) === 1);

@@ -32,13 +32,15 @@ export class Host {
   private lossTimer: TimerHandle | undefined;
   private stopping = false;
 
-  constructor(readonly spec: HostSpec, private readonly settings: ScsSettings, private readonly hooks: HostHooks) {
+  /** `settings` is read when needed, so a reloaded disconnectSwitchoverTimeout applies at once. */
+  constructor(readonly spec: HostSpec, private readonly settings: () => ScsSettings, private readonly hooks: HostHooks) {
+    const initial = settings();
     this.link = new LcaLink({
       host: spec.name,
       address: spec.lca,
-      secret: settings.lcaSecret,
-      scsId: settings.id,
-      addp: settings.addp,
+      secret: initial.lcaSecret,
+      scsId: initial.id,
+      addp: initial.addp,
       clock: hooks.clock,
       logger: hooks.log,
       ...(hooks.metrics ? { metrics: hooks.metrics } : {}),
@@ -87,7 +89,7 @@ export class Host {
     if (this.stopping) return;
     this.connected = false;
     this.since = Date.now();
-    const waitMs = this.settings.disconnectSwitchoverTimeoutMs;
+    const waitMs = this.settings().disconnectSwitchoverTimeoutMs;
     this.hooks.log.warn('LCA lost', { host: this.name, detail: message, switchoverInMs: waitMs });
     this.hooks.journal({ type: 'host-disconnected', host: this.name });
     this.hooks.connectedChanged(this);

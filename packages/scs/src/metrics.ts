@@ -3,7 +3,7 @@
 // duration, blocked switchovers, LCA links, this SCS's role and epoch, ADDP links and the
 // default process metrics.
 
-import { APP_STATUSES, type AppStatus, ROLES, type Role } from '@mlayer/common';
+import { APP_STATUSES, type AppStatus, ROLES, type Role, SWITCHOVER_REASONS } from '@mlayer/common';
 import { AddpMetrics, createRegistry, promClient, type Registry } from '@mlayer/common/metrics';
 import type { ScsRole } from './views.js';
 
@@ -30,6 +30,10 @@ export class ScsMetrics {
   private readonly lcaConnected: promClient.Gauge<'host'>;
   private readonly scsRole: promClient.Gauge<'role'>;
   private readonly epoch: promClient.Gauge;
+  private readonly pairPrimary: promClient.Gauge<'pair' | 'app'>;
+  private readonly pairProtected: promClient.Gauge<'pair'>;
+  private readonly noBrain: promClient.Gauge;
+  private readonly pairMembers = new Map<string, readonly string[]>();
 
   /** The host label each application's status series carry now (it changes on a config reload). */
   private readonly appHosts = new Map<string, string>();
@@ -95,6 +99,23 @@ export class ScsMetrics {
       help: 'Epoch of this SCS (grows by one on every promotion)',
       registers,
     });
+    this.pairPrimary = new promClient.Gauge({
+      name: 'mlayer_pair_primary',
+      help: 'Which member of a pair acts as primary (1), as the SCS sees it',
+      labelNames: ['pair', 'app'],
+      registers,
+    });
+    this.pairProtected = new promClient.Gauge({
+      name: 'mlayer_pair_protected',
+      help: 'Whether a pair has a started backup ready to take over (hot standby: in sync)',
+      labelNames: ['pair'],
+      registers,
+    });
+    this.noBrain = new promClient.Gauge({
+      name: 'mlayer_scs_no_brain',
+      help: 'A backup SCS that sees neither its peer nor any LCA (1): it does not promote itself blindly',
+      registers,
+    });
   }
 
   /** Also starts the restart counter of an application at 0, so it is visible before its first restart. */
@@ -112,6 +133,32 @@ export class ScsMetrics {
 
   countRestart(app: string): void {
     this.restarts.inc({ app });
+  }
+
+  /**
+   * Starts a pair's counters at 0 for every reason and guard, so that Prometheus's increase()
+   * counts its first switchover too, and sets its state gauges.
+   */
+  initPair(pair: string, guards: readonly string[]): void {
+    for (const reason of SWITCHOVER_REASONS) {
+      remember(this.pairReasons, pair, reason);
+      this.switchovers.inc({ pair, reason }, 0);
+    }
+    for (const guard of guards) {
+      remember(this.pairGuards, pair, guard);
+      this.blocked.inc({ pair, guard }, 0);
+    }
+  }
+
+  /** Which member acts as primary (1) and whether a started backup stands ready. */
+  setPairState(pair: string, members: readonly string[], active: string | null, protectedPair: boolean): void {
+    this.pairMembers.set(pair, members);
+    for (const app of members) this.pairPrimary.set({ pair, app }, app === active ? 1 : 0);
+    this.pairProtected.set({ pair }, protectedPair ? 1 : 0);
+  }
+
+  setNoBrain(active: boolean): void {
+    this.noBrain.set(active ? 1 : 0);
   }
 
   /** A completed switchover; `seconds` is left out when the start of the failure is unknown. */
@@ -154,11 +201,19 @@ export class ScsMetrics {
     this.pairReasons.delete(pair);
     this.pairGuards.delete(pair);
     this.switchoverSeconds.remove({ pair });
+    this.pairProtected.remove({ pair });
+    for (const labels of this.pairPrimaryLabels(pair)) this.pairPrimary.remove(labels);
   }
 
   /** Drops the link series of a host removed by a config reload. */
   removeHost(host: string): void {
     this.lcaConnected.remove({ host });
+  }
+
+  private pairPrimaryLabels(pair: string): Array<{ pair: string; app: string }> {
+    const members = this.pairMembers.get(pair) ?? [];
+    this.pairMembers.delete(pair);
+    return members.map((app) => ({ pair, app }));
   }
 
   private removeStatusSeries(app: string, host: string): void {

@@ -155,7 +155,9 @@ export const applicationSchema = z
     autoRestart: z.boolean().default(true).describe('Restart the application after an unplanned failure. Default true.'),
     restart: restartSchema,
     startTimeout: seconds().default(10).describe('Seconds from spawn to the first status report before the start counts as failed; 0 disables. Default 10.'),
-    stopTimeout: seconds().default(10).describe('Seconds a graceful stop waits (status suspending) before SIGKILL. Default 10.'),
+    stopTimeout: seconds()
+      .default(10)
+      .describe('Seconds each stop phase waits: a graceful stop asks the application to suspend, sends SIGTERM after stopTimeout and SIGKILL after another; a plain stop starts at SIGTERM. Default 10.'),
     addp: z
       .strictObject({
         timeout: addpTimeout().default(2).describe('Seconds of silence after which the LCA declares the application hung; 0.1 to 3600, 0 disables. Default 2.'),
