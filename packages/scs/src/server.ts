@@ -114,6 +114,7 @@ export class SolutionControlServer implements ScsService {
         },
         noBrain: (active) => {
           this.noBrain = active;
+          this.metrics.setNoBrain(active);
           if (active) this.log.error('no-brain: this backup SCS sees neither its peer nor any LCA; it will not promote itself blindly');
           else this.log.info('no-brain alarm cleared');
         },
@@ -297,6 +298,11 @@ export class SolutionControlServer implements ScsService {
   }
 
   async stop(name: string, graceful: boolean): Promise<CommandResult> {
+    return this.stopApp(name, graceful, false);
+  }
+
+  /** Stops `name`; with `thenRestart`, starts it again once it has stopped (operator restart). */
+  private async stopApp(name: string, graceful: boolean, thenRestart: boolean): Promise<CommandResult> {
     const backup = this.notPrimary();
     if (backup) return backup;
     const app = this.apps.get(name);
@@ -304,9 +310,10 @@ export class SolutionControlServer implements ScsService {
     const host = this.hosts.get(app.config.host);
     if (!host?.connected) return refused('host-down', `the LCA of ${app.config.host} is not connected`);
     if (!app.running) return refused('not-running', `${name} is not running (status ${app.status})`);
-    this.log.info('operator: stop', { app: name, graceful });
+    this.log.info(thenRestart ? 'operator: restart' : 'operator: stop', { app: name, graceful });
     app.planned = true;
-    app.restartWhenStopped = false;
+    // Set before the request: the stop may be reported before its reply is read.
+    app.restartWhenStopped = thenRestart;
     this.restarts.cancel(app);
     this.pairOf(app)?.memberChanged(app);
     try {
@@ -316,6 +323,7 @@ export class SolutionControlServer implements ScsService {
       // The stop may have happened or not (a lost link loses the reply too). The operator is told
       // it failed, so it is no planned stop: a stopped application is restarted as after a failure.
       app.planned = false;
+      app.restartWhenStopped = false;
       this.restarts.consider(app);
       return refused('lca-refused', errorMessage(error));
     }
@@ -327,9 +335,7 @@ export class SolutionControlServer implements ScsService {
     const app = this.apps.get(name);
     if (!app) return refused('unknown-app', `no application "${name}"`);
     if (!app.running) return this.start(name);
-    const result = await this.stop(name, true);
-    if (result.accepted) app.restartWhenStopped = true;
-    return result;
+    return this.stopApp(name, true, true);
   }
 
   async switchover(name: string): Promise<CommandResult> {
@@ -346,7 +352,7 @@ export class SolutionControlServer implements ScsService {
   // ---- observations -----------------------------------------------------------------------
 
   private addHost(spec: HostSpec): Host {
-    const host = new Host(spec, this.solution.scs, {
+    const host = new Host(spec, () => this.solution.scs, {
       clock: this.clock,
       log: this.log,
       metrics: this.metrics.addp,
@@ -384,8 +390,12 @@ export class SolutionControlServer implements ScsService {
         this.restarts.cancel(app);
         this.log.error('application is flapping: automatic restarts stopped until an operator starts it', { app: app.name, pair: spec.name });
       },
-      changed: () => undefined,
+      changed: () => {
+        const view = pair.view();
+        this.metrics.setPairState(spec.name, [spec.primary, spec.backup], view.active, view.protected);
+      },
     });
+    this.metrics.initPair(spec.name, [...(spec.kind === 'config-server' ? ['config-server'] : []), ...(spec.requireSync ? ['sync'] : [])]);
     this.pairs.set(spec.name, pair);
     return pair;
   }
