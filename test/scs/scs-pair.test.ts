@@ -113,7 +113,7 @@ describe('SCS pair with real processes', function () {
     expect(switchovers(events)).to.deep.equal([]);
     expect(events.filter((e) => e.type === 'scs-role' && e.scs === 'scs-b' && e.to === 'primary')).to.have.length(1);
     // The old primary's journal follows the new primary again.
-    await pollUntil('scs-a to replicate scs-b', async () => JSON.stringify(await pair.events('scs-a')) === JSON.stringify(await pair.events('scs-b')) || undefined).catch((e) => {
+    await pollUntil('scs-a to replicate scs-b', async () => JSON.stringify(await pair.events('scs-a')) === JSON.stringify(await pair.events('scs-b')) || undefined, { timeoutMs: 30_000 }).catch((e) => {
       console.log(pair.scs['scs-a'].logs.filter((l) => l.level !== 'debug').slice(-30).map((l) => JSON.stringify(l)).join('\n'));
       throw e;
     });

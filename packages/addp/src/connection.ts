@@ -48,6 +48,11 @@ export interface ConnectionOptions {
   readonly logger?: Logger;
   /** How logs name the peer (default: its address). */
   readonly label?: string;
+  /**
+   * Answers the peer's requests from the very first frame after the handshake (a request can
+   * arrive in the same read as the HELLO_ACK, before `connect()` has even resolved).
+   */
+  readonly onRequest?: RequestHandler;
 }
 
 export interface ConnectionEvents {
@@ -97,6 +102,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
     this.writer = new WriteQueue(options.socket, options.maxQueuedBytes);
     this.requests = new PendingRequests(this.clock);
+    this.handler = options.onRequest;
 
     (options.socket as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     this.socket.on('data', this.onData);
