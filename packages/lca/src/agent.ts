@@ -15,7 +15,7 @@ import { LcaMetrics } from './lca-metrics.js';
 import { DEFAULT_ROTATION, LogFiles, type LogRotation } from './log-files.js';
 import { ManagedApp } from './managed-app.js';
 import { ScsSession } from './scs-session.js';
-import { type PersistedState, StateStore } from './state-store.js';
+import { type LcaStateStore, type PersistedState, StateStore } from './state-store.js';
 
 export interface LcaOptions {
   readonly listen: HostPort;
@@ -36,6 +36,12 @@ export interface LcaOptions {
   readonly rotation?: LogRotation;
   readonly clock?: Clock;
   readonly processes?: ProcessControl;
+  /** Bind `listen` (default true); false serves only the sockets given to acceptSocket (in-memory links). */
+  readonly bind?: boolean;
+  /** The durable state (default STATE_DIR/state.json); the chaos harness injects one in memory. */
+  readonly store?: LcaStateStore;
+  /** Collect Node's default process metrics (default true; off where many daemons share a process). */
+  readonly defaultMetrics?: boolean;
 }
 
 const NONCE = /^[0-9a-f]{32,128}$/;
@@ -55,7 +61,7 @@ export class LocalControlAgent {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly processes: ProcessControl;
-  private readonly store: StateStore;
+  private readonly store: LcaStateStore;
   private readonly logFiles: LogFiles;
   private readonly metrics: LcaMetrics;
   private server: AddpServer | undefined;
@@ -68,9 +74,11 @@ export class LocalControlAgent {
     this.log = options.logger.child({ component: 'lca', host: options.name });
     this.clock = options.clock ?? systemClock;
     this.processes = options.processes ?? systemProcesses;
-    this.store = new StateStore(options.stateDir, this.log);
+    this.store = options.store ?? new StateStore(options.stateDir, this.log);
     this.logFiles = new LogFiles(options.logDir ?? join(options.stateDir, 'logs'), options.rotation ?? DEFAULT_ROTATION, this.log);
-    this.metrics = new LcaMetrics(() => [...this.apps.values()].map((a) => a.current.status), () => this.readySessions().length);
+    this.metrics = new LcaMetrics(() => [...this.apps.values()].map((a) => a.current.status), () => this.readySessions().length, {
+      defaultMetrics: options.defaultMetrics ?? true,
+    });
   }
 
   /** Where the LCA listens, once started. */
@@ -95,13 +103,17 @@ export class LocalControlAgent {
     server.on('error', (error) => this.log.error('LCA listener error', { error: errorMessage(error) }));
     this.server = server;
 
-    let { host } = this.options.listen;
-    if (this.options.secret === undefined && !isLoopback(host)) {
-      this.log.warn('no --secret-file: listening on loopback only (127.0.0.1); give a secret to accept SCSs from other hosts', { requested: host });
-      host = '127.0.0.1';
+    if (this.options.bind ?? true) {
+      let { host } = this.options.listen;
+      if (this.options.secret === undefined && !isLoopback(host)) {
+        this.log.warn('no --secret-file: listening on loopback only (127.0.0.1); give a secret to accept SCSs from other hosts', { requested: host });
+        host = '127.0.0.1';
+      }
+      const address = await server.listen(this.options.listen.port, host);
+      this.bound = { host: address.address, port: address.port };
+    } else {
+      this.bound = this.options.listen;
     }
-    const address = await server.listen(this.options.listen.port, host);
-    this.bound = { host: address.address, port: address.port };
     if (this.options.metrics) {
       this.metricsServer = await serveMetrics(this.metrics.registry, this.options.metrics.host, this.options.metrics.port, this.log);
     }

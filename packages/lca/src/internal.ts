@@ -2,7 +2,7 @@
 export * from './index.js';
 export * from './app-state.js';
 export { ManagedApp, type ManagedAppDeps } from './managed-app.js';
-export { StateStore, type PersistedState, emptyState } from './state-store.js';
+export { StateStore, type LcaStateStore, type PersistedState, emptyState } from './state-store.js';
 export { LogFiles } from './log-files.js';
 export { ScsSession } from './scs-session.js';
 export { processStartTime } from './launcher.js';

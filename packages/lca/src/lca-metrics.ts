@@ -8,8 +8,9 @@ export class LcaMetrics {
   readonly registry: Registry;
   readonly addp: AddpMetrics;
 
-  constructor(statuses: () => Iterable<AppStatus>, sessions: () => number) {
-    this.registry = createRegistry();
+  /** `defaultMetrics`: collect Node's default process metrics (default true). */
+  constructor(statuses: () => Iterable<AppStatus>, sessions: () => number, options: { readonly defaultMetrics?: boolean } = {}) {
+    this.registry = createRegistry({ defaultMetrics: options.defaultMetrics ?? true });
     this.addp = new AddpMetrics(this.registry);
     new promClient.Gauge({
       name: 'mlayer_lca_apps',

@@ -29,7 +29,16 @@ export type PersistedState = z.output<typeof persistedStateSchema>;
 
 export const emptyState = (): PersistedState => ({ version: 1, epoch: 0, apps: {} });
 
-export class StateStore {
+/** What the LCA needs of its durable memory (the chaos harness keeps it in memory). */
+export interface LcaStateStore {
+  /** Where it lives, for the logs. */
+  readonly dir: string;
+  load(): PersistedState;
+  /** Saves durably; never rejects. */
+  save(state: PersistedState): Promise<void>;
+}
+
+export class StateStore implements LcaStateStore {
   readonly file: string;
   private writing: Promise<void> | undefined;
   private next: PersistedState | undefined;

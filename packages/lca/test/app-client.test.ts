@@ -91,6 +91,35 @@ describe('application SDK (connectToLca)', () => {
     client.close();
   });
 
+  // Found by the chaos harness (seed 14): a demotion acknowledged after the LCA had stopped
+  // waiting left the LCA (and so the SCS) believing the application was still primary.
+  it('tells the LCA the role it took even when the LCA stopped waiting for the acknowledgement', async () => {
+    const client = await connectToLca({ env: ENV, connect: lca.connect, onRole: () => new Promise((r) => setTimeout(r, 300)) });
+    const late = lca.current.request({ type: 'set-role', role: 'backup' }, { timeoutMs: 100 }).catch((e: Error) => e);
+    await clock.tickAsync(100);
+    expect(await late).to.be.instanceOf(Error);
+    await clock.tickAsync(201);
+    expect(client.role).to.equal('backup');
+    expect(lca.received.at(-1)).to.deep.equal({ type: 'state', status: 'initializing', role: 'backup', facts: {} });
+    client.close();
+  });
+
+  // Found by the chaos harness (seed 136): a slow change to primary finished after a later,
+  // quicker change to backup, and the application ended up primary against the SCS's last word.
+  it('takes role changes one at a time, in the order they were asked for', async () => {
+    const delays: Record<string, number> = { primary: 300, backup: 10 };
+    const client = await connectToLca({ env: ENV, connect: lca.connect, onRole: (role) => new Promise((r) => setTimeout(r, delays[role])) });
+    const first = lca.current.request({ type: 'set-role', role: 'primary' });
+    const second = lca.current.request({ type: 'set-role', role: 'backup' });
+    await clock.tickAsync(300);
+    expect(await first).to.deep.equal({ role: 'primary' });
+    expect(client.role).to.equal('primary');
+    await clock.tickAsync(10);
+    expect(await second).to.deep.equal({ role: 'backup' });
+    expect(client.role).to.equal('backup');
+    client.close();
+  });
+
   it('answers fresh-fact queries from its handler', async () => {
     const client = await connectToLca({ env: ENV, connect: lca.connect, onQueryFacts: () => ({ peer: 'down', database: 'up' }) });
     expect(await lca.current.request({ type: 'query-facts' })).to.deep.equal({ facts: { peer: 'down', database: 'up' } });

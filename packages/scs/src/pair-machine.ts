@@ -60,7 +60,8 @@ export interface PairContext {
   readonly failure: { readonly reason: SwitchoverReason; readonly at: number } | null;
   readonly switchoverTimes: readonly number[];
   readonly lastSwitchover: { readonly at: number; readonly reason: SwitchoverReason; readonly ms: number | null } | null;
-  readonly blocked: { readonly guard: string; readonly message: string } | null;
+  /** Why the switchover waits; `retry` when the candidate could not be asked (it is asked again). */
+  readonly blocked: { readonly guard: string; readonly message: string; readonly retry?: boolean } | null;
   /** Members being killed for not following a role: not candidates until they restart. */
   readonly fenced: Readonly<Record<Slot, boolean>>;
   /** The journal knew a primary: this machine resumes a pair that was running (SCS takeover or restart). */
@@ -73,7 +74,9 @@ export type PairEvent =
   | { readonly type: 'role-failed'; readonly slot: Slot; readonly role: Role; readonly message: string; readonly at: number }
   | { readonly type: 'facts'; readonly slot: Slot; readonly facts: Facts; readonly at: number }
   | { readonly type: 'facts-failed'; readonly slot: Slot; readonly message: string; readonly at: number }
-  | { readonly type: 'switchover'; readonly to: Slot; readonly at: number };
+  | { readonly type: 'switchover'; readonly to: Slot; readonly at: number }
+  /** Raised by the machine itself: assign again the roles whose assignment failed. */
+  | { readonly type: 'retry-roles' };
 
 export type PairEffect =
   | { readonly type: 'assign-role'; readonly slot: Slot; readonly app: string; readonly role: Role }
@@ -87,12 +90,29 @@ type Ctx = { context: PairContext; event: PairEvent };
 /** Can take the primary role now: started, reachable, and not being fenced. */
 const eligible = (context: PairContext, slot: Slot): boolean => isHealthy(context.members[slot]) && !context.fenced[slot];
 const at = (event: PairEvent | { type: string }): number | null => ('at' in event && typeof event.at === 'number' ? event.at : null);
+/**
+ * The SCS knows that the other member of `slot` does not act as primary: its host is reachable,
+ * it has been reported, it is not running with role primary, and it is not being fenced (a
+ * fenced member may have taken a role it was asked for without the answer arriving). A Config
+ * Server is promoted without asking its facts only then (an unreachable or fenced one may still
+ * be serving as primary).
+ */
+const rivalRuledOut = (context: PairContext, slot: Slot): boolean => {
+  const rival = context.members[other(slot)];
+  return rival.hostUp && rival.status !== 'unknown' && !context.fenced[other(slot)] && !(isRunning(rival) && rival.role === 'primary');
+};
+/** Statuses that show the process of a member ended, or a new one is starting. */
+const RESTARTED: ReadonlySet<Member['status']> = new Set<Member['status']>(['stopped', 'start-pending', 'initializing']);
+/** A Config Server primary that does not hold the role yet may be given it without asking its facts. */
+const mayAssertPrimary = (context: PairContext, slot: Slot): boolean =>
+  context.settings.kind !== 'config-server' || context.members[slot].role === 'primary' || rivalRuledOut(context, slot);
 
 // ---- guards (pure) -------------------------------------------------------------------------
 
 const guards = {
   someoneActsAsPrimary: ({ context }: Ctx) => (['a', 'b'] as const).some((s) => isRunning(context.members[s]) && context.members[s].role === 'primary'),
-  preferredReady: ({ context }: Ctx) => eligible(context, context.preferred),
+  preferredReady: ({ context }: Ctx) =>
+    eligible(context, context.preferred) && (context.settings.kind !== 'config-server' || rivalRuledOut(context, context.preferred)),
   /** Taking over from another SCS: the member the journal says was primary is known to be dead. */
   lastPrimaryKnownGone: ({ context }: Ctx) => {
     if (!context.resumed) return false;
@@ -107,9 +127,29 @@ const guards = {
     context.primary !== null && pairHasNoPrimary(context.members[context.primary], context.members[other(context.primary)]),
   manualAllowed: ({ context, event }: Ctx) =>
     event.type === 'switchover' && manualSwitchoverAllowed(context.members[event.to], context.primary, event.to, false).allowed,
-  candidateLost: ({ context }: Ctx) => context.candidate !== null && !isHealthy(context.members[context.candidate]),
-  oldPrimaryRecovered: ({ context }: Ctx) => context.from !== null && context.from === context.primary && isHealthy(context.members[context.from]),
-  needsConfigServerCheck: ({ context }: Ctx) => context.settings.kind === 'config-server' && context.reason !== null,
+  /**
+   * The candidate can no longer be promoted. One that still runs while its promotion is on its
+   * way is waited for (it acknowledges, or is fenced when it fails to): abandoned there, it could
+   * take the role later, beside whoever is promoted instead.
+   */
+  candidateLost: ({ context }: Ctx) => {
+    const slot = context.candidate;
+    if (slot === null || isHealthy(context.members[slot])) return false;
+    return !(isRunning(context.members[slot]) && context.pending[slot] === 'primary');
+  },
+  /** The member being replaced is healthy again (also after the pair had gone without a primary). */
+  oldPrimaryRecovered: ({ context }: Ctx) => context.from !== null && isHealthy(context.members[context.from]),
+  needsConfigServerCheck: ({ context }: Ctx) =>
+    context.settings.kind === 'config-server' && (context.reason !== null || context.candidate === null || !rivalRuledOut(context, context.candidate)),
+  /** An initial assignment held by the Config Server guard: the other member turned up acting as primary. */
+  rivalServes: ({ context }: Ctx) => {
+    if (context.reason !== null || context.candidate === null) return false;
+    const rival = context.members[other(context.candidate)];
+    return isRunning(rival) && rival.role === 'primary';
+  },
+  /** An initial assignment held by the Config Server guard: the other member turned up, not primary. */
+  rivalNowRuledOut: ({ context }: Ctx) => context.reason === null && context.candidate !== null && rivalRuledOut(context, context.candidate),
+  blockedUnasked: ({ context }: Ctx) => context.blocked?.retry === true,
   syncBlocks: ({ context }: Ctx) =>
     context.reason !== null && context.candidate !== null &&
     !syncGuard(context.settings, context.members[context.candidate].name, context.members[context.candidate].facts).pass,
@@ -120,13 +160,23 @@ const guards = {
   nothingToDemote: ({ context }: Ctx) => {
     const from = context.from;
     if (from === null || from === context.candidate || !isRunning(context.members[from])) return true;
-    return context.members[from].role !== 'primary' && context.pending[from] !== 'backup';
+    return context.members[from].role !== 'primary' && context.pending[from] === null;
   },
-  isOldPrimaryAck: ({ context, event }: Ctx) => event.type === 'role-acked' && event.slot === context.from,
-  isOldPrimary: ({ context, event }: Ctx) => 'slot' in event && event.slot === context.from,
+  /** The old primary acknowledged its demotion (a late acknowledgement of primary is not one). */
+  isOldPrimaryAck: ({ context, event }: Ctx) => event.type === 'role-acked' && event.slot === context.from && event.role !== 'primary',
+  isOldPrimary: ({ context, event }: Ctx) => event.type === 'role-failed' && event.slot === context.from && event.role !== 'primary',
   isCandidatePrimaryAck: ({ context, event }: Ctx) => event.type === 'role-acked' && event.slot === context.candidate && event.role === 'primary',
   isCandidate: ({ context, event }: Ctx) => 'slot' in event && event.slot === context.candidate,
   primaryStillServes: ({ context }: Ctx) => context.primary !== null && isRunning(context.members[context.primary]),
+  /**
+   * A Config Server primary (restarted, or back from a failed switchover) that does not hold the
+   * role, while the other one may serve: it gets the role only through the guard (its facts).
+   */
+  primaryNeedsConfigServerCheck: ({ context }: Ctx) => {
+    const slot = context.primary;
+    if (slot === null || !isHealthy(context.members[slot]) || context.pending[slot] === 'primary') return false;
+    return !mayAssertPrimary(context, slot);
+  },
 };
 
 // ---- the machine ---------------------------------------------------------------------------
@@ -142,13 +192,20 @@ export const pairMachine = setup({
   delays: {
     startWindow: ({ context }) => context.settings.startWindowMs,
     roleAckTimeout: ({ context }) => context.settings.switchoverTimeoutMs,
+    roleRetry: ({ context }) => context.settings.switchoverTimeoutMs,
   },
   actions: {
-    updateMember: assign(({ context, event }) => {
-      if (event.type !== 'member') return {};
-      // A fenced member is a candidate again once it has gone through a restart.
-      const fenced = context.fenced[event.slot] && event.member.status !== 'started' ? { ...context.fenced, [event.slot]: false } : context.fenced;
-      return { members: { ...context.members, [event.slot]: event.member }, fenced };
+    updateMember: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'member') return;
+      // A fenced member is a candidate again once it has gone through a restart: seen stopped,
+      // or starting again. Not when merely out of sight (its host lost): it may still run.
+      const restarted = event.member.hostUp && RESTARTED.has(event.member.status);
+      const fenced = context.fenced[event.slot] && restarted ? { ...context.fenced, [event.slot]: false } : context.fenced;
+      enqueue.assign({ members: { ...context.members, [event.slot]: event.member }, fenced });
+      // A fenced member still seen running was not reached (its LCA was down): fence it again.
+      if (fenced[event.slot] && isRunning(event.member)) {
+        enqueue.emit({ type: 'fence', slot: event.slot, app: event.member.name, why: 'it is still running after it was fenced' });
+      }
     }),
     recordAck: assign(({ context, event }) => {
       if (event.type !== 'role-acked') return {};
@@ -158,6 +215,15 @@ export const pairMachine = setup({
       };
     }),
     clearPending: assign(({ context, event }) => (event.type === 'role-failed' ? { pending: { ...context.pending, [event.slot]: null } } : {})),
+    /**
+     * A role the member did not take (it was not registered with its LCA yet, it answered too
+     * late, its LCA blinked) is assigned again a little later: without this, a member that came
+     * back acting as primary stays primary beside the real one until something else changes.
+     */
+    retryRolesLater: enqueueActions(({ enqueue }) => {
+      enqueue.cancel('retry-roles');
+      enqueue.raise({ type: 'retry-roles' }, { id: 'retry-roles', delay: 'roleRetry' });
+    }),
     trackBothUnavailable: assign(({ context }) => {
       if (context.primary === null) return {};
       const p = context.members[context.primary];
@@ -165,18 +231,26 @@ export const pairMachine = setup({
       if (isHealthy(p)) return { bothUnavailable: false };
       return isUnavailable(p) && isUnavailable(b) ? { bothUnavailable: true } : {};
     }),
-    /** The acting primary holds role primary; the other running member holds backup. */
+    /**
+     * The acting primary holds role primary; the other running member holds backup. A member
+     * with an assignment still unanswered is left alone until the answer (one assignment at a
+     * time: acknowledgements cannot tell which of two requests they answer).
+     */
     ensureRoles: enqueueActions(({ context, enqueue }) => {
       if (context.primary === null) return;
       const pending = { ...context.pending };
       const want = (slot: Slot, role: Role) => {
         const m = context.members[slot];
-        if (!isRunning(m) || pending[slot] === role || (m.role === role && pending[slot] === null)) return;
+        if (!isRunning(m) || pending[slot] !== null || m.role === role) return;
         pending[slot] = role;
         enqueue.emit({ type: 'assign-role', slot, app: m.name, role });
       };
-      want(context.primary, 'primary');
+      // Demotion first: while the other member still acts as primary (or may be about to), the
+      // primary role waits for its acknowledged demotion, as in a switchover.
+      const rival = context.members[other(context.primary)];
       want(other(context.primary), 'backup');
+      const rivalMayServe = isRunning(rival) && (rival.role === 'primary' || context.pending[other(context.primary)] === 'primary');
+      if (!rivalMayServe && mayAssertPrimary(context, context.primary)) want(context.primary, 'primary');
       enqueue.assign({ pending });
     }),
     adoptPrimary: assign(({ context }) => {
@@ -190,6 +264,8 @@ export const pairMachine = setup({
       return { candidate: other(context.preferred), from: context.preferred, primary: context.preferred, reason, detectedAt, failure: { reason, at: detectedAt } };
     }),
     choosePreferred: assign(({ context, event }) => ({ candidate: context.preferred, from: null, reason: null, detectedAt: at(event) })),
+    /** The primary is to be given its role again, through the Config Server guard. */
+    recheckPrimary: assign(({ context, event }) => ({ candidate: context.primary, from: null, reason: null, detectedAt: at(event) })),
     chooseFirstHealthy: assign(({ context, event }) => {
       const order: Slot[] = eligible(context, context.preferred) ? [context.preferred] : [other(context.preferred)];
       const candidate = order[0] as Slot;
@@ -217,6 +293,8 @@ export const pairMachine = setup({
       failure: { reason: failureReason(context.members[context.primary as Slot]) ?? 'process-failure', at: at(event) ?? 0 },
     })),
     cancelSwitchover: assign({ candidate: null, from: null, reason: null, blocked: null }),
+    /** The switchover is off: the member it was replacing is the primary again. */
+    restoreOldPrimary: assign(({ context }) => ({ primary: context.from ?? context.primary })),
     queryCandidateFacts: enqueueActions(({ context, enqueue }) => {
       const slot = context.candidate as Slot;
       enqueue.emit({ type: 'query-facts', slot, app: context.members[slot].name });
@@ -229,7 +307,9 @@ export const pairMachine = setup({
           ? { pass: false as const, guard: 'config-server', message: `cannot get fresh facts from ${candidate.name}: ${event.message}` }
           : syncGuard(context.settings, candidate.name, candidate.facts);
       if (verdict.pass) return;
-      enqueue.assign({ blocked: { guard: verdict.guard, message: verdict.message } });
+      const again = context.blocked?.guard === verdict.guard && context.blocked.message === verdict.message;
+      enqueue.assign({ blocked: { guard: verdict.guard, message: verdict.message, retry: event.type === 'facts-failed' } });
+      if (again) return; // asked again, same answer: journaled once
       enqueue.emit({ type: 'journal', event: { type: 'switchover-blocked', pair: context.settings.name, candidate: candidate.name, guard: verdict.guard, message: verdict.message } });
     }),
     recordFacts: assign(({ context, event }) => {
@@ -258,7 +338,8 @@ export const pairMachine = setup({
       const from = context.from;
       if (from === null || from === context.candidate) return;
       const m = context.members[from];
-      if (!isRunning(m) || m.role !== 'primary') return;
+      // Also one still on its way to primary (asked just before it failed): it could take it later.
+      if (!isRunning(m) || (m.role !== 'primary' && context.pending[from] !== 'primary')) return;
       enqueue.assign({ pending: { ...context.pending, [from]: 'backup' } });
       enqueue.emit({ type: 'assign-role', slot: from, app: m.name, role: 'backup' });
     }),
@@ -373,10 +454,13 @@ export const pairMachine = setup({
       always: [
         { guard: 'primaryFailedWithBackup', target: 'switching', actions: 'chooseBackupAfterFailure' },
         { guard: 'primaryGoneWithoutBackup', target: 'noPrimary', actions: 'noteNoPrimary' },
+        { guard: 'primaryNeedsConfigServerCheck', target: 'switching', actions: 'recheckPrimary' },
       ],
       on: {
         member: { actions: ['updateMember', 'trackBothUnavailable', 'ensureRoles'] },
-        'role-failed': { actions: 'clearPending' },
+        'role-acked': { actions: ['recordAck', 'ensureRoles'] },
+        'role-failed': { actions: ['clearPending', 'retryRolesLater'] },
+        'retry-roles': { actions: 'ensureRoles' },
         switchover: { guard: 'manualAllowed', target: 'switching', actions: 'chooseManual' },
       },
     },
@@ -393,7 +477,7 @@ export const pairMachine = setup({
         },
         querying: {
           entry: 'queryCandidateFacts',
-          always: [{ guard: 'oldPrimaryRecovered', target: '#pair.active', actions: 'cancelSwitchover' }],
+          always: [{ guard: 'oldPrimaryRecovered', target: '#pair.active', actions: ['restoreOldPrimary', 'cancelSwitchover'] }],
           on: {
             facts: [
               { guard: 'configServerGuardPasses', target: 'demoting', actions: 'recordFacts' },
@@ -403,13 +487,19 @@ export const pairMachine = setup({
           },
         },
         blocked: {
-          always: [{ guard: 'oldPrimaryRecovered', target: '#pair.active', actions: 'cancelSwitchover' }],
+          always: [
+            { guard: 'oldPrimaryRecovered', target: '#pair.active', actions: ['restoreOldPrimary', 'cancelSwitchover'] },
+            { guard: 'rivalServes', target: '#pair.active', actions: ['cancelSwitchover', 'adoptPrimary'] },
+            { guard: 'rivalNowRuledOut', target: 'guarding' },
+          ],
           on: {
             member: [
               { guard: 'candidateFactsChanged', target: 'guarding', actions: 'updateMember' },
               { actions: 'updateMember' },
             ],
           },
+          // A candidate that could not be asked (its LCA was down, it did not answer) is asked again.
+          after: { roleRetry: { guard: 'blockedUnasked', target: 'guarding' } },
         },
         demoting: {
           entry: ['journalStarted', 'demoteOldPrimary'],

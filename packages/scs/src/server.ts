@@ -33,12 +33,14 @@ export interface ScsOptions {
   readonly journalFs?: JournalFs;
   /** The durable epoch (default JOURNAL_DIR/epoch.json). */
   readonly epochStore?: EpochStorage;
+  /** Collect Node's default process metrics (default true; off where many daemons share a process). */
+  readonly defaultMetrics?: boolean;
 }
 
 const refused = (code: string, message: string): CommandResult => ({ accepted: false, code, message });
 
 export class SolutionControlServer implements ScsService {
-  readonly metrics = new ScsMetrics();
+  readonly metrics: ScsMetrics;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly apps = new Map<string, Application>();
@@ -55,6 +57,7 @@ export class SolutionControlServer implements ScsService {
 
   constructor(private solution: Solution, private readonly options: ScsOptions) {
     this.log = componentLogger(options.logger, 'scs', { scs: solution.scs.id });
+    this.metrics = new ScsMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     this.feed = new JournalFeed(solution.scs.journalDir, this.log, options.journalFs ? { fs: options.journalFs } : {});
     this.clock = options.clock ?? systemClock;
     this.restarts = new RestartScheduler({
@@ -418,8 +421,12 @@ export class SolutionControlServer implements ScsService {
       if (app.config.host !== host.name) continue;
       const report = reports.get(app.name);
       this.observe(app, report ? { ...Application.fromReport(report), hostUp: true } : { status: 'stopped', role: 'none', pid: null, hostUp: true });
-      // A start lost with the previous link changed nothing this snapshot shows: decide again.
-      if (this.role === 'primary') this.restarts.consider(app);
+      // What was lost with the previous link (a start, a fence) changed nothing this snapshot
+      // shows: decide again.
+      if (this.role === 'primary') {
+        this.pairOf(app)?.memberChanged(app);
+        this.restarts.consider(app);
+      }
     }
     for (const name of reports.keys()) {
       if (!this.apps.has(name)) this.log.warn('LCA runs an application this configuration does not know', { host: host.name, app: name });

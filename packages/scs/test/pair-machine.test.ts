@@ -201,6 +201,38 @@ describe('pair machine', () => {
       expect([ctx.members.a.role, ctx.members.b.role]).to.deep.equal(['backup', 'primary']); // never two primaries
     });
 
+    // Found by the chaos harness (seed 136): the primary, still on its way to role primary (asked
+    // just before it reported Service Unavailable), was not demoted first, acknowledged primary
+    // after the backup had been promoted: two primaries.
+    it('demotes a failed primary whose promotion is still on its way before promoting the backup', () => {
+      const p = serving();
+      p.set('b', { status: 'stopped', role: 'none' });
+      p.set('a', { status: 'service-unavailable' });
+      p.actor.send({ type: 'role-acked', slot: 'a', role: 'backup', at: Date.now() }); // a stray, late acknowledgement
+      p.set('b', { status: 'started' });
+      expect(p.state).to.equal('demoting');
+      expect(p.assignments()).to.deep.equal(['stat-a=primary', 'stat-b=backup', 'stat-a=backup']);
+      p.actor.send({ type: 'role-acked', slot: 'a', role: 'primary', at: Date.now() }); // the late one
+      expect(p.state).to.equal('demoting');
+      p.actor.send({ type: 'role-acked', slot: 'a', role: 'backup', at: Date.now() });
+      expect(p.state).to.equal('promoting');
+      expect(p.assignments().at(-1)).to.equal('stat-b=primary');
+    });
+
+    // Found by the chaos harness (seed 63): the switchover was abandoned while the demotion was on
+    // its way; the primary role was sent again at once, and the (first) demotion's acknowledgement
+    // was later taken as the answer to the next switchover: the old primary took primary after it.
+    it('sends a member one role at a time: a role on its way is answered before the next is sent', () => {
+      const p = serving();
+      p.set('a', { status: 'service-unavailable' });
+      expect(p.assignments()).to.deep.equal(['stat-a=backup']);
+      p.set('b', { status: 'stopped', role: 'none' }); // the candidate dies: the switchover is off
+      expect(p.state).to.equal('active');
+      expect(p.assignments()).to.deep.equal(['stat-a=backup']); // not primary again before the answer
+      p.actor.send({ type: 'role-acked', slot: 'a', role: 'backup', at: Date.now() });
+      expect(p.assignments()).to.deep.equal(['stat-a=backup', 'stat-a=primary']);
+    });
+
     it('fences a running primary that does not acknowledge its demotion, then promotes', () => {
       const p = serving();
       p.set('a', { status: 'service-unavailable' });
@@ -277,6 +309,43 @@ describe('pair machine', () => {
       clock.tick(1);
       expect(p.journal('switchover-failed')[0]).to.include({ pair: 'stat-a', reason: 'process-failure' });
       expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
+    });
+
+    // Found by the chaos harness (seed 104): a candidate that reported Service Unavailable while
+    // its (slow) promotion was on its way was dropped for the other member, then acknowledged
+    // primary anyway: two primaries.
+    it('waits for a candidate that stops being healthy while its promotion is on its way', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      p.set('b', { status: 'service-unavailable' });
+      expect(p.state).to.equal('promoting');
+      p.set('a', { status: 'started', role: 'none' });
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']); // stat-a is not promoted beside it
+      p.actor.send({ type: 'role-acked', slot: 'b', role: 'primary', at: Date.now() });
+      expect(p.journal('switchover-completed')[0]).to.include({ primary: 'stat-b' });
+      // An unavailable primary with a started backup: switched over properly, demotion first.
+      expect(p.assignments()).to.deep.equal(['stat-b=primary', 'stat-a=backup', 'stat-b=backup']);
+      p.ackAll();
+      expect(p.assignments().at(-1)).to.equal('stat-a=primary');
+      p.ackAll();
+      expect(p.primary).to.equal('a');
+    });
+
+    it('fences a candidate that stops being healthy and then does not acknowledge in time', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      p.set('b', { status: 'service-unavailable' });
+      clock.tick(5000);
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
+      expect(p.journal('switchover-failed')).to.have.length(1);
+    });
+
+    it('drops a candidate whose promotion is on its way once it is dead', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      p.set('b', { status: 'stopped' });
+      expect(p.state).to.equal('no-primary');
+      expect(p.of('fence')).to.deep.equal([]);
     });
 
     it('treats a refused role as failed', () => {
@@ -359,11 +428,187 @@ describe('pair machine', () => {
       expect(p.primary).to.equal('a');
     });
 
-    it('does not apply the guard to the initial assignment', () => {
+    it('does not apply the guard to the initial assignment when the other member is known not to serve', () => {
       const p = pair(cs);
+      p.set('b', { status: 'stopped' });
       p.set('a', { status: 'started', facts: { peer: 'up', database: 'up' } });
       expect(p.of('query-facts')).to.deep.equal([]);
       expect(p.assignments()).to.deep.equal(['stat-a=primary']);
+    });
+
+    // Found by the chaos harness (seed 1): a restarted SCS whose other Config Server sat behind a
+    // lost LCA promoted the backup after the start window with no question asked, while that
+    // backup still saw the other one serving as primary.
+    it('does not promote a Config Server at start while the other one is unreachable and may serve: it asks first', () => {
+      const p = pair(cs, { a: { hostUp: false } }, 'a');
+      p.set('b', { status: 'started' });
+      clock.tick(10_000);
+      expect(p.of('query-facts').map((q) => q.app)).to.deep.equal(['stat-b']);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      expect(p.state).to.equal('blocked');
+      expect(p.assignments()).to.deep.equal([]);
+      expect(p.journal('switchover-blocked')[0]).to.include({ candidate: 'stat-b', guard: 'config-server' });
+    });
+
+    it('adopts the other Config Server when it turns up serving as primary while the initial promotion is blocked', () => {
+      const p = pair(cs, { a: { hostUp: false } }, 'a');
+      p.set('b', { status: 'started' });
+      clock.tick(10_000);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      p.set('a', { hostUp: true, status: 'started', role: 'primary' });
+      expect(p.state).to.equal('active');
+      expect(p.primary).to.equal('a');
+      expect(p.assignments()).to.deep.equal(['stat-b=backup']);
+    });
+
+    it('promotes at start without facts once the other Config Server turns up not serving', () => {
+      const p = pair(cs, { a: { hostUp: false } }, 'a');
+      p.set('b', { status: 'started' });
+      clock.tick(10_000);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      p.set('a', { hostUp: true, status: 'stopped' });
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']);
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-started')).to.deep.equal([]); // still an initial assignment
+    });
+
+    // Found by the chaos harness (seed 5): once the pair had gone without a primary, a blocked
+    // candidate stayed blocked for good after the old primary came back healthy, and the pair
+    // machine never managed the pair again.
+    it('returns to the old primary when it comes back healthy after the pair went without a primary', () => {
+      const p = serving(cs);
+      p.set('b', { status: 'stopped', role: 'none' });
+      p.set('a', { hostUp: false });
+      expect(p.state).to.equal('no-primary');
+      p.set('b', { status: 'started' });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      expect(p.state).to.equal('blocked');
+      p.set('a', { hostUp: true });
+      expect(p.state).to.equal('active');
+      expect(p.primary).to.equal('a');
+      expect(p.assignments()).to.deep.equal(['stat-b=backup']);
+    });
+
+    it('gives the primary role back to a restarted old primary that comes up while the candidate is blocked', () => {
+      const p = serving(cs);
+      p.set('a', { hostUp: false });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      p.set('a', { hostUp: true, status: 'started', role: 'none' });
+      expect(p.state).to.equal('active');
+      expect(p.assignments()).to.deep.equal(['stat-a=primary']);
+    });
+
+    // Found by the chaos harness (seed 328): a candidate whose acknowledgement was lost was fenced,
+    // the fence could not arrive, and the restarted old primary was made primary at once although
+    // the fenced one had in fact taken the role and was still running.
+    it('asks a restarted Config Server for its facts before making it primary while the other one is being fenced', () => {
+      const p = serving(cs);
+      p.set('a', { status: 'stopped', role: 'none' });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']);
+      clock.tick(5000); // no acknowledgement: fenced
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
+      p.set('a', { status: 'started', role: 'none' });
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']); // not stat-a=primary yet
+      expect(p.of('query-facts').map((q) => q.app)).to.deep.equal(['stat-b', 'stat-a']);
+      p.actor.send({ type: 'facts', slot: 'a', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      expect(p.state).to.equal('blocked');
+      p.set('b', { status: 'stopped', role: 'none' }); // the fence went through
+      expect(p.assignments()).to.deep.equal(['stat-b=primary', 'stat-a=primary']);
+    });
+
+    // Found by the chaos harness (seed 219): the fence of a candidate could not be sent (its LCA
+    // was away); the member came back unchanged, was never fenced again, and, counted as fenced,
+    // blocked the other Config Server's promotion for good.
+    it('fences again a fenced member that is still seen running', () => {
+      const p = serving(cs);
+      p.set('a', { status: 'stopped', role: 'none' });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      p.actor.send({ type: 'role-failed', slot: 'b', role: 'primary', message: 'the LCA is not connected', at: Date.now() });
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
+      p.set('b', { hostUp: true }); // seen again, still running
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b', 'stat-b']);
+      p.set('b', { status: 'stopped', role: 'none' });
+      p.set('b', { status: 'started' });
+      expect(p.of('fence')).to.have.length(2); // restarted: no longer fenced
+    });
+
+    // Found by the chaos harness (seed 1377): a fenced candidate whose host was then lost counted
+    // as restarted; back with a stale role (its LCA had crashed before the acknowledgement), it was
+    // taken as ruled out, and the other Config Server was promoted while it acted as primary.
+    it('keeps a fenced member fenced while its host is lost: out of sight is not restarted', () => {
+      const p = serving(cs);
+      p.set('a', { status: 'stopped', role: 'none' });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      p.actor.send({ type: 'role-failed', slot: 'b', role: 'primary', message: 'link lost', at: Date.now() });
+      p.set('b', { hostUp: false, status: 'unknown', role: 'none' });
+      p.set('a', { status: 'started' });
+      p.set('b', { hostUp: true, status: 'started', role: 'backup' }); // the role its new LCA remembers
+      expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b', 'stat-b']);
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']); // stat-a is asked first, not promoted
+      expect(p.of('query-facts').at(-1)?.app).to.equal('stat-a');
+    });
+
+    it('asks a candidate that could not answer again after the retry delay, journaling the block once', () => {
+      const p = serving(cs);
+      p.set('a', { hostUp: false });
+      p.actor.send({ type: 'facts-failed', slot: 'b', message: 'no reply', at: Date.now() });
+      expect(p.state).to.equal('blocked');
+      clock.tick(5000);
+      expect(p.of('query-facts')).to.have.length(2);
+      p.actor.send({ type: 'facts-failed', slot: 'b', message: 'no reply', at: Date.now() });
+      expect(p.journal('switchover-blocked')).to.have.length(1);
+      clock.tick(5000);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']);
+    });
+
+    it('does not ask again a candidate that answered it sees the primary (it reports when that changes)', () => {
+      const p = serving(cs);
+      p.set('a', { hostUp: false });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      clock.tick(60_000);
+      expect(p.of('query-facts')).to.have.length(1);
+    });
+
+    it('promotes at start once the candidate says it no longer sees the other Config Server', () => {
+      const p = pair(cs, { a: { hostUp: false } }, 'a');
+      p.set('b', { status: 'started' });
+      clock.tick(10_000);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      expect(p.assignments()).to.deep.equal(['stat-b=primary']);
+    });
+  });
+
+  describe('roles that were not taken', () => {
+    // Found by the chaos harness (seed 95): on reconnection, a Config Server pair showed the
+    // other member acting as primary; the SCS demoted it and, at the same time, made its own
+    // choice primary, which saw the other still primary.
+    it('gives the primary role only once the other member has acknowledged its demotion', () => {
+      const p = serving();
+      p.set('b', { role: 'primary' });
+      p.set('a', { role: 'none' });
+      expect(p.assignments()).to.deep.equal(['stat-b=backup']);
+      p.actor.send({ type: 'role-acked', slot: 'b', role: 'backup', at: Date.now() });
+      expect(p.assignments()).to.deep.equal(['stat-b=backup', 'stat-a=primary']);
+    });
+
+    // Found by the chaos harness (seed 13): after its LCA restarted, an old primary came back
+    // before its application had re-registered; the demotion failed at once and was never sent
+    // again, so two members acted as primary until something else happened to the pair.
+    it('assigns a failed demotion again after the retry delay, until it is acknowledged', () => {
+      const p = serving();
+      p.set('b', { role: 'primary' }); // the backup comes back acting as primary
+      expect(p.assignments()).to.deep.equal(['stat-b=backup']);
+      p.actor.send({ type: 'role-failed', slot: 'b', role: 'backup', message: 'stat-b is not connected to this LCA', at: Date.now() });
+      clock.tick(4_999);
+      expect(p.assignments()).to.deep.equal(['stat-b=backup']);
+      clock.tick(1);
+      expect(p.assignments()).to.deep.equal(['stat-b=backup', 'stat-b=backup']);
+      p.ackAll();
+      clock.tick(60_000);
+      expect(p.assignments()).to.have.length(2);
     });
   });
 

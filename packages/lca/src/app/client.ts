@@ -78,6 +78,8 @@ export class LcaClient extends EventEmitter<LcaClientEvents> {
   private facts: Facts = {};
   private closing = false;
   private retry: TimerHandle | undefined;
+  /** The role change in progress (they run one after the other). */
+  private roleChanges: Promise<unknown> = Promise.resolve();
   private readonly backoff: Backoff;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -140,6 +142,8 @@ export class LcaClient extends EventEmitter<LcaClientEvents> {
       settings: { timeoutMs, remoteTimeoutMs: timeoutMs, trace: 'off' },
       logger: this.log,
       clock: this.clock,
+      // Set at once: the LCA may ask for a role in the same read as its HELLO_ACK.
+      onRequest: (payload) => this.onRequest(payload),
     });
     if (this.closing) {
       link.close('application closing');
@@ -147,7 +151,6 @@ export class LcaClient extends EventEmitter<LcaClientEvents> {
     }
     this.link = link;
     this.backoff.reset();
-    link.setRequestHandler((payload) => this.onRequest(payload));
     link.once('lost', (info) => this.onLost(link, info));
     link.send({ type: 'state', status: this.currentStatus, role: this.currentRole, facts: this.facts });
     this.log.info('registered with the LCA', { lca: `${host}:${port}` });
@@ -158,10 +161,7 @@ export class LcaClient extends EventEmitter<LcaClientEvents> {
     const request = appRequestSchema.parse(payload);
     switch (request.type) {
       case 'set-role':
-        await this.options.onRole?.(request.role);
-        this.currentRole = request.role;
-        this.emit('role', request.role);
-        return { role: request.role };
+        return this.takeRole(request.role);
       case 'query-facts':
         if (this.options.onQueryFacts) this.facts = { ...this.facts, ...(await this.options.onQueryFacts()) };
         return { facts: this.facts };
@@ -172,6 +172,24 @@ export class LcaClient extends EventEmitter<LcaClientEvents> {
         else setImmediate(() => process.kill(process.pid, 'SIGTERM'));
         return { ok: true };
     }
+  }
+
+  /**
+   * Role changes are taken one at a time, in the order they were asked for: a slow change to
+   * primary must not finish after (and so undo) a later change to backup.
+   */
+  private takeRole(role: Role): Promise<{ role: Role }> {
+    const taken = this.roleChanges.then(async () => {
+      await this.options.onRole?.(role);
+      this.currentRole = role;
+      // The reply may never be read (the LCA stopped waiting for a slow handler, or the link
+      // was replaced meanwhile): the state message tells the current LCA the role all the same.
+      this.link?.send({ type: 'state', status: this.currentStatus, role: this.currentRole, facts: this.facts });
+      this.emit('role', role);
+      return { role };
+    });
+    this.roleChanges = taken.catch(() => undefined);
+    return taken;
   }
 
   private onLost(link: Connection, info: LostInfo): void {
