@@ -138,7 +138,9 @@ const guards = {
     return !(isRunning(context.members[slot]) && context.pending[slot] === 'primary');
   },
   /** The member being replaced is healthy again (also after the pair had gone without a primary). */
-  oldPrimaryRecovered: ({ context }: Ctx) => context.from !== null && isHealthy(context.members[context.from]),
+  oldPrimaryRecovered: ({ context }: Ctx) => context.from !== null && context.reason !== 'manual' && isHealthy(context.members[context.from]),
+  /** An operator's switchover that a guard blocked is refused: the pair stays as it was. */
+  manualBlocked: ({ context }: Ctx) => context.reason === 'manual',
   needsConfigServerCheck: ({ context }: Ctx) =>
     context.settings.kind === 'config-server' && (context.reason !== null || context.candidate === null || !rivalRuledOut(context, context.candidate)),
   /** An initial assignment held by the Config Server guard: the other member turned up acting as primary. */
@@ -488,6 +490,7 @@ export const pairMachine = setup({
         },
         blocked: {
           always: [
+            { guard: 'manualBlocked', target: '#pair.active', actions: ['restoreOldPrimary', 'cancelSwitchover'] },
             { guard: 'oldPrimaryRecovered', target: '#pair.active', actions: ['restoreOldPrimary', 'cancelSwitchover'] },
             { guard: 'rivalServes', target: '#pair.active', actions: ['cancelSwitchover', 'adoptPrimary'] },
             { guard: 'rivalNowRuledOut', target: 'guarding' },

@@ -31,6 +31,8 @@ const MANUAL_OUTCOME_TIMEOUT_MS = 15_000;
 export class PairSupervisor {
   private readonly actor: Actor<typeof pairMachine>;
   private readonly slots: Readonly<Record<Slot, Application>>;
+  /** The guard's message when a switchover of this pair was last blocked (for an operator's request). */
+  private lastBlocked: string | undefined;
   /** Wall-clock time of the last switchover, fixed once (the machine keeps monotonic time). */
   private lastSwitchoverAt: { readonly mono: number; readonly wall: string } | undefined;
 
@@ -92,6 +94,7 @@ export class PairSupervisor {
     const state = pairStateName(snapshot);
     const verdict = manualSwitchoverAllowed(this.slots[slot].member(), snapshot.context.primary, slot, state !== 'active');
     if (!verdict.allowed) return Promise.resolve({ accepted: false, code: verdict.code, message: verdict.message });
+    this.lastBlocked = undefined;
     return new Promise((resolve) => {
       let subscription: { unsubscribe(): void } | undefined;
       const timer = this.hooks.clock.setTimeout(() => finish({ accepted: true }), MANUAL_OUTCOME_TIMEOUT_MS);
@@ -103,8 +106,8 @@ export class PairSupervisor {
       const judge = () => {
         const now = this.actor.getSnapshot();
         const current = pairStateName(now);
-        if (current === 'blocked') {
-          finish({ accepted: false, code: 'switchover-blocked', message: now.context.blocked?.message ?? 'blocked by a guard' });
+        if (current === 'blocked' || this.lastBlocked !== undefined) {
+          finish({ accepted: false, code: 'switchover-blocked', message: this.lastBlocked ?? now.context.blocked?.message ?? 'blocked by a guard' });
         } else if (current === 'demoting' || current === 'promoting' || (current === 'active' && now.context.primary === slot)) {
           finish({ accepted: true });
         } else if (current === 'active' || current === 'no-primary') {
@@ -146,6 +149,7 @@ export class PairSupervisor {
     const { hooks } = this;
     switch (effect.type) {
       case 'journal':
+        if (effect.event.type === 'switchover-blocked') this.lastBlocked = effect.event.message;
         hooks.journal(effect.event);
         return;
       case 'assign-role': {

@@ -642,6 +642,26 @@ describe('pair machine', () => {
       expect(p.journal('switchover-completed')[0]).to.include({ reason: 'manual' });
     });
 
+    it('of a Config Server pair: goes ahead when the backup no longer sees its primary and reaches its database', () => {
+      const p = serving(settings({ kind: 'config-server' }));
+      p.actor.send({ type: 'switchover', to: 'b', at: Date.now() });
+      expect(p.of('query-facts').map((q) => q.app)).to.deep.equal(['stat-b']);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-completed')[0]).to.include({ reason: 'manual', primary: 'stat-b' });
+    });
+
+    it('of a Config Server pair whose backup still sees its primary: refused, journaled once, the pair unchanged', () => {
+      const p = serving(settings({ kind: 'config-server' }));
+      p.actor.send({ type: 'switchover', to: 'b', at: Date.now() });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      expect(p.state).to.equal('active');
+      expect(p.primary).to.equal('a');
+      expect(p.journal('switchover-blocked')).to.have.length(1);
+      expect(p.assignments()).to.deep.equal([]);
+    });
+
     it('is ignored for a target that is not started', () => {
       const p = serving();
       p.set('b', { status: 'stopped' });
