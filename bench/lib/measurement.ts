@@ -71,6 +71,8 @@ export function judge(m: Measurement): Verdict | undefined {
   const met = target.op === '>=' ? actual >= target.threshold : actual <= target.threshold;
   if (met) return { status: 'met', text: `met (${shown}, target ${wanted})` };
   // How far off, relative to the target: 0.2 means 20 % short of a minimum or over a maximum.
+  // A target of zero (e.g. no switchover at all) has no relative miss: `by` is then Infinity.
   const by = Math.abs(actual - target.threshold) / target.threshold;
+  if (!Number.isFinite(by)) return { status: 'missed', by, text: `missed (${shown}, target ${wanted})` };
   return { status: 'missed', by, text: `missed by ${formatPercent(by)} (${shown}, target ${wanted})` };
 }

@@ -17,7 +17,7 @@ const COLUMNS: readonly Column[] = [
 function verdictCell(m: Measurement): string {
   const verdict = judge(m);
   if (verdict === undefined) return '';
-  if (verdict.status === 'missed') return `missed by ${Math.round(verdict.by * 100)} %`;
+  if (verdict.status === 'missed') return Number.isFinite(verdict.by) ? `missed by ${Math.round(verdict.by * 100)} %` : 'missed';
   return verdict.status === 'met' ? 'met' : 'not judged';
 }
 

@@ -1,0 +1,41 @@
+// The LCAs' durable state in the host-loss-scale suite. An LCA saves its whole state (every
+// application) on every change of any application: with a thousand applications on one host
+// that is O(N) work per change, so its start-up alone would take minutes here. The store below
+// keeps the state in memory (as the chaos harness does) until `useDisk()` switches it to the
+// production StateStore (state.json, copied and fsynced on every change) for a measured run.
+
+import type { Logger } from '@mlayer/common';
+import { type LcaStateStore, type PersistedState, StateStore, emptyState } from '@mlayer/lca/internal';
+
+export class SwitchableStateStore implements LcaStateStore {
+  private disk: StateStore | undefined;
+  private last: PersistedState = emptyState();
+
+  constructor(readonly dir: string, private readonly log: Logger) {}
+
+  get onDisk(): boolean {
+    return this.disk !== undefined;
+  }
+
+  load(): PersistedState {
+    return emptyState();
+  }
+
+  save(state: PersistedState): Promise<void> {
+    this.last = state;
+    return this.disk !== undefined ? this.disk.save(state) : Promise.resolve();
+  }
+
+  /** From now on every save goes to STATE_DIR/state.json, as in production; the state so far is written first. */
+  async useDisk(): Promise<void> {
+    this.disk ??= new StateStore(this.dir, this.log);
+    await this.disk.save(this.last);
+  }
+
+  /** Back to memory, once the file has caught up (so that no write is left in flight). */
+  async useMemory(): Promise<void> {
+    const disk = this.disk;
+    this.disk = undefined;
+    await disk?.save(this.last);
+  }
+}
