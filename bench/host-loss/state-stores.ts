@@ -2,7 +2,7 @@
 // application) on every change of any application: with a thousand applications on one host
 // that is O(N) work per change, so its start-up alone would take minutes here. The store below
 // keeps the state in memory (as the chaos harness does) until `useDisk()` switches it to the
-// production StateStore (state.json, copied and fsynced on every change) for a measured run.
+// production StateStore (state.json, written and fsynced once per burst of changes) for a measured run.
 
 import type { Logger } from '@mlayer/common';
 import { type LcaStateStore, type PersistedState, StateStore, emptyState } from '@mlayer/lca/internal';
@@ -21,9 +21,15 @@ export class SwitchableStateStore implements LcaStateStore {
     return emptyState();
   }
 
-  save(state: PersistedState): Promise<void> {
-    this.last = state;
-    return this.disk !== undefined ? this.disk.save(state) : Promise.resolve();
+  save(state: PersistedState | (() => PersistedState)): Promise<void> {
+    if (this.disk !== undefined) {
+      return this.disk.save(() => {
+        this.last = typeof state === 'function' ? state() : state;
+        return this.last;
+      });
+    }
+    this.last = typeof state === 'function' ? state() : state;
+    return Promise.resolve();
   }
 
   /** From now on every save goes to STATE_DIR/state.json, as in production; the state so far is written first. */

@@ -144,14 +144,14 @@ export class MemoryDisk {
   }
 
   /** The LCA's state store for the LCA started now. */
-  lcaStore(dir: string): { readonly dir: string; load(): PersistedState; save(state: PersistedState): Promise<void> } {
+  lcaStore(dir: string): { readonly dir: string; load(): PersistedState; save(state: PersistedState | (() => PersistedState)): Promise<void> } {
     const generation = this.generation;
     return {
       dir,
       load: () => structuredClone(this.lcaState),
       save: async (state) => {
         // A save is atomic (rename); one that a crash overtook never happened.
-        if (generation === this.generation) this.lcaState = structuredClone(state);
+        if (generation === this.generation) this.lcaState = structuredClone(typeof state === 'function' ? state() : state);
       },
     };
   }

@@ -132,7 +132,7 @@ export class LocalControlAgent {
     await this.server?.close('LCA shutting down');
     await new Promise<void>((resolve) => (this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve()));
     this.metricsServer?.closeAllConnections();
-    await this.store.save(this.persisted());
+    await this.store.save(() => this.persisted());
     this.log.info('LCA stopped; applications left running', { running: [...this.apps.values()].filter((a) => a.running).map((a) => a.name) });
   }
 
@@ -163,7 +163,7 @@ export class LocalControlAgent {
     if (epoch > this.epoch) {
       this.log.info('following a new SCS epoch', { from: this.epoch, to: epoch, scs: session.scsId });
       this.epoch = epoch;
-      await this.store.save(this.persisted());
+      await this.store.save(() => this.persisted());
     }
     this.sessionsChanged();
   }
@@ -285,7 +285,7 @@ export class LocalControlAgent {
         return this.requireApp(request.app).report();
       case 'set-role': {
         const role = await this.requireApp(request.app).setRole(request.role, timeoutMs(request.timeoutMs));
-        await this.store.save(this.persisted()); // a restarted LCA must not forget an acknowledged role
+        await this.store.save(() => this.persisted()); // a restarted LCA must not forget an acknowledged role
         return { role };
       }
       case 'query-facts':
@@ -314,7 +314,7 @@ export class LocalControlAgent {
     app.spec = spec;
     this.apps.set(spec.name, app);
     const token = app.newToken();
-    await this.store.save(this.persisted()); // the token is durable before any process can present it
+    await this.store.save(() => this.persisted()); // the token is durable before any process can present it
     const listen = this.bound ?? this.options.listen;
     const reachable = listen.host === '0.0.0.0' || listen.host === '::' ? { host: '127.0.0.1', port: listen.port } : listen;
     const env = {
@@ -340,7 +340,7 @@ export class LocalControlAgent {
     }
     if (now.role !== previous.role) this.broadcast({ type: 'app-role', app: app.name, role: now.role, mono: this.clock.now() });
     if (now.facts !== previous.facts) this.broadcast({ type: 'app-facts', app: app.name, facts: { ...now.facts }, mono: this.clock.now() });
-    if (now.status !== previous.status || now.pid !== previous.pid || now.role !== previous.role) void this.store.save(this.persisted());
+    if (now.status !== previous.status || now.pid !== previous.pid || now.role !== previous.role) void this.store.save(() => this.persisted());
   }
 
   private persisted(): PersistedState {

@@ -34,14 +34,21 @@ export interface LcaStateStore {
   /** Where it lives, for the logs. */
   readonly dir: string;
   load(): PersistedState;
-  /** Saves durably; never rejects. */
-  save(state: PersistedState): Promise<void>;
+  /**
+   * Saves durably; never rejects. Given a function, calls it only when a write starts, so a
+   * burst of changes costs one snapshot and one write, not one per change.
+   */
+  save(state: PersistedState | (() => PersistedState)): Promise<void>;
 }
 
 export class StateStore implements LcaStateStore {
   readonly file: string;
   private writing: Promise<void> | undefined;
-  private next: PersistedState | undefined;
+  private next: (() => PersistedState) | undefined;
+  /** Saves asked for, and saves whose write (started after the ask) has finished. */
+  private requested = 0;
+  private completed = 0;
+  private waiters: Array<{ generation: number; resolve(): void }> = [];
 
   constructor(readonly dir: string, private readonly log: Logger) {
     mkdirSync(dir, { recursive: true });
@@ -69,17 +76,22 @@ export class StateStore implements LcaStateStore {
     }
   }
 
-  /** Saves `state` durably; concurrent saves coalesce, the last one wins. Never rejects. */
-  save(state: PersistedState): Promise<void> {
-    this.next = structuredClone(state);
+  /**
+   * Saves durably; a burst of saves coalesces into one write of the latest state. Resolves once a
+   * write that began after this call has finished (not when the queue runs dry). Never rejects.
+   */
+  save(state: PersistedState | (() => PersistedState)): Promise<void> {
+    this.next = typeof state === 'function' ? state : () => state;
+    const generation = ++this.requested;
+    const done = new Promise<void>((resolve) => this.waiters.push({ generation, resolve }));
     this.writing ??= this.drain();
-    return this.writing;
+    return done;
   }
 
   private async drain(): Promise<void> {
-    while (this.next !== undefined) {
-      const state = this.next;
-      this.next = undefined;
+    while (this.completed < this.requested && this.next !== undefined) {
+      const generation = this.requested;
+      const state = this.next();
       try {
         await this.write(state);
       } catch (error) {
@@ -87,6 +99,10 @@ export class StateStore implements LcaStateStore {
           file: this.file, error: errorMessage(error),
         });
       }
+      this.completed = generation;
+      const ready = this.waiters.filter((w) => w.generation <= generation);
+      this.waiters = this.waiters.filter((w) => w.generation > generation);
+      for (const waiter of ready) waiter.resolve();
     }
     this.writing = undefined;
   }
@@ -95,7 +111,7 @@ export class StateStore implements LcaStateStore {
     const tmp = `${this.file}.tmp`;
     const handle = await open(tmp, 'w');
     try {
-      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      await handle.writeFile(`${JSON.stringify(state)}\n`);
       await handle.sync();
     } finally {
       await handle.close();

@@ -58,17 +58,32 @@ describe('LCA state file (StateStore)', () => {
     expect(lines.filter((l) => l.level === 'error')).to.have.length(1);
   });
 
-  it('coalesces concurrent saves into one pending write: they share one promise and the last state wins', async () => {
+  it('coalesces a burst of saves into as few writes as possible, building each state only when its write starts', async () => {
     const store = new StateStore(dir, createMemoryLogger().logger);
-    const first = stateWith(1, 101);
-    const saves = [store.save(first), store.save(stateWith(2, 102)), store.save(stateWith(3, 103))];
-    first.epoch = 99; // a save keeps a copy: later changes to the caller's object are not written
-    expect(saves[1]).to.equal(saves[0]);
-    expect(saves[2]).to.equal(saves[0]);
+    const built: number[] = [];
+    const producer = (n: number) => () => {
+      built.push(n);
+      return stateWith(n, 100 + n);
+    };
+    const saves = [1, 2, 3, 4].map((n) => store.save(producer(n)));
     await Promise.all(saves);
-    expect(store.load()).to.deep.equal(stateWith(3, 103));
-    await store.save(stateWith(4, 104)); // and the next save after that is written too
+    expect(built).to.deep.equal([1, 4]); // the first write starts at once; the rest coalesce into one
     expect(store.load()).to.deep.equal(stateWith(4, 104));
+    await store.save(stateWith(5, 105)); // and the next save after that is written too
+    expect(store.load()).to.deep.equal(stateWith(5, 105));
+  });
+
+  it('resolves a save only once a write that began after it has finished', async () => {
+    const store = new StateStore(dir, createMemoryLogger().logger);
+    const first = store.save(stateWith(1, 101));
+    let secondDone = false;
+    const second = store.save(stateWith(2, 102)).then(() => {
+      secondDone = true;
+    });
+    await first;
+    expect(secondDone).to.equal(false); // the first write began before the second save
+    await second;
+    expect(store.load()).to.deep.equal(stateWith(2, 102));
   });
 
   it('never rejects: a failed write is logged and the next save tries again', async () => {

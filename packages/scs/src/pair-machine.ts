@@ -183,6 +183,24 @@ const guards = {
 
 // ---- the machine ---------------------------------------------------------------------------
 
+/** How the old primary's answer to its demotion is taken, before and after its timeout. */
+const DEMOTION_REPLIES = {
+  'role-acked': [{ guard: 'isOldPrimaryAck', target: 'promoting', actions: 'recordAck' }, { actions: 'recordAck' }],
+  'role-failed': [{ guard: 'isOldPrimary', target: 'promoting', actions: ['clearPending', 'fenceOldPrimary'] }, { actions: 'clearPending' }],
+} as const;
+
+/** How the candidate's answer to its promotion is taken, before and after its timeout. */
+const PROMOTION_REPLIES = {
+  'role-acked': [
+    { guard: 'isCandidatePrimaryAck', target: '#pair.active', actions: ['recordAck', 'completeSwitchover'] },
+    { actions: 'recordAck' },
+  ],
+  'role-failed': [
+    { guard: 'isCandidate', target: '#pair.evaluating', actions: ['fenceCandidate', 'failSwitchover'] },
+    { actions: 'clearPending' },
+  ],
+} as const;
+
 export const pairMachine = setup({
   types: {
     context: {} as PairContext,
@@ -194,6 +212,8 @@ export const pairMachine = setup({
   delays: {
     startWindow: ({ context }) => context.settings.startWindowMs,
     roleAckTimeout: ({ context }) => context.settings.switchoverTimeoutMs,
+    /** One turn of the event loop: lets replies already received be read before a timeout counts. */
+    pendingIo: 0,
     roleRetry: ({ context }) => context.settings.switchoverTimeoutMs,
   },
   actions: {
@@ -507,25 +527,24 @@ export const pairMachine = setup({
         demoting: {
           entry: ['journalStarted', 'demoteOldPrimary'],
           always: [{ guard: 'nothingToDemote', target: 'promoting' }],
-          on: {
-            'role-acked': [{ guard: 'isOldPrimaryAck', target: 'promoting', actions: 'recordAck' }, { actions: 'recordAck' }],
-            'role-failed': [{ guard: 'isOldPrimary', target: 'promoting', actions: ['clearPending', 'fenceOldPrimary'] }, { actions: 'clearPending' }],
-          },
-          after: { roleAckTimeout: { target: 'promoting', actions: 'fenceOldPrimary' } },
+          on: DEMOTION_REPLIES,
+          after: { roleAckTimeout: 'demotingOverdue' },
+        },
+        // The acknowledgement timer may have run late (this process stalled): the reply may be
+        // waiting unread in a socket. One more turn of the event loop before giving up on it.
+        demotingOverdue: {
+          always: [{ guard: 'nothingToDemote', target: 'promoting' }],
+          on: DEMOTION_REPLIES,
+          after: { pendingIo: { target: 'promoting', actions: 'fenceOldPrimary' } },
         },
         promoting: {
           entry: 'promoteCandidate',
-          on: {
-            'role-acked': [
-              { guard: 'isCandidatePrimaryAck', target: '#pair.active', actions: ['recordAck', 'completeSwitchover'] },
-              { actions: 'recordAck' },
-            ],
-            'role-failed': [
-              { guard: 'isCandidate', target: '#pair.evaluating', actions: ['fenceCandidate', 'failSwitchover'] },
-              { actions: 'clearPending' },
-            ],
-          },
-          after: { roleAckTimeout: { target: '#pair.evaluating', actions: ['fenceCandidate', 'failSwitchover'] } },
+          on: PROMOTION_REPLIES,
+          after: { roleAckTimeout: 'promotingOverdue' },
+        },
+        promotingOverdue: {
+          on: PROMOTION_REPLIES,
+          after: { pendingIo: { target: '#pair.evaluating', actions: ['fenceCandidate', 'failSwitchover'] } },
         },
       },
     },
@@ -546,7 +565,8 @@ export function pairStateName(snapshot: PairSnapshot): string {
   const value = snapshot.value;
   if (typeof value === 'string') return value === 'noPrimary' ? 'no-primary' : value;
   const [, inner] = Object.entries(value)[0] ?? [];
-  return typeof inner === 'string' ? inner : 'switching';
+  if (typeof inner !== 'string') return 'switching';
+  return inner.replace(/Overdue$/, '');
 }
 
 /** The role the SCS wants each member to hold now. */

@@ -35,11 +35,14 @@ interface Slot {
 
 export class RestartScheduler {
   private readonly slots = new Map<string, Slot>();
+  /** After `forget()` of everything (shutdown, demotion), nothing is scheduled until `resume()`. */
+  private stopped = false;
 
   constructor(private readonly hooks: RestartHooks) {}
 
   /** Decides what to do for `app` now; call after every change of it or of its host. */
   consider(app: Application): void {
+    if (this.stopped) return;
     const slot = this.slot(app);
     this.trackStability(app, slot);
     if (slot.inFlight) {
@@ -77,6 +80,7 @@ export class RestartScheduler {
 
   /** Starts at once (first start, or an operator's start): clears the backoff. */
   startNow(app: Application): void {
+    if (this.stopped) return;
     const slot = this.slot(app);
     this.cancel(app);
     this.issue(app, slot, 0);
@@ -88,7 +92,7 @@ export class RestartScheduler {
     this.hooks.launch(app, attempt).catch(() => {
       // Not started (spawn failure, LCA gone): decide again, with backoff.
       slot.inFlight = false;
-      this.consider(app);
+      if (this.slots.get(app.name) === slot) this.consider(app);
     });
   }
 
@@ -102,8 +106,14 @@ export class RestartScheduler {
     if (slot) slot.timer = undefined;
   }
 
-  /** Forget an application (config reload) or everything (shutdown). */
+  /** Decides again after a `forget()` of everything (a backup SCS promoted). */
+  resume(): void {
+    this.stopped = false;
+  }
+
+  /** Forget an application (config reload) or everything (shutdown, demotion): then nothing more is scheduled. */
   forget(app?: Application): void {
+    if (app === undefined) this.stopped = true;
     const names = app ? [app.name] : [...this.slots.keys()];
     for (const name of names) {
       const slot = this.slots.get(name);

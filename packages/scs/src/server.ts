@@ -44,6 +44,8 @@ export class SolutionControlServer implements ScsService {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly apps = new Map<string, Application>();
+  /** `apps` by host, rebuilt after any change of the applications (see appsOn). */
+  private byHost: Map<string, Application[]> | undefined;
   private readonly hosts = new Map<string, Host>();
   private readonly pairs = new Map<string, PairSupervisor>();
   private readonly restarts: RestartScheduler;
@@ -143,6 +145,7 @@ export class SolutionControlServer implements ScsService {
   private async becomePrimary(epoch: number, reason: string, claim: boolean): Promise<void> {
     const from = this.role;
     this.role = 'primary';
+    this.restarts.resume();
     this.epoch = epoch;
     for (const host of this.hosts.values()) {
       host.link.setEpoch(epoch);
@@ -195,6 +198,7 @@ export class SolutionControlServer implements ScsService {
    */
   reload(next: Solution, changes: readonly string[]): void {
     const plan = planReload(this.solution, next);
+    this.byHost = undefined;
     this.solution = { ...next, scs: { ...next.scs, id: this.solution.scs.id } };
     for (const name of plan.dropHosts) {
       void this.hosts.get(name)?.stop();
@@ -231,6 +235,7 @@ export class SolutionControlServer implements ScsService {
       }
       for (const app of this.apps.values()) if (this.hosts.get(app.config.host)?.connected) this.restarts.consider(app);
     }
+    this.byHost = undefined;
     this.journal({ type: 'config-reloaded', changes: [...changes] });
     this.log.info('configuration reloaded', { changes });
   }
@@ -417,8 +422,7 @@ export class SolutionControlServer implements ScsService {
     this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
     if (host.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(true, snapshot.scs);
     const reports = new Map<string, AppReport>(snapshot.apps.map((r) => [r.app, r]));
-    for (const app of this.apps.values()) {
-      if (app.config.host !== host.name) continue;
+    for (const app of this.appsOn(host.name)) {
       const report = reports.get(app.name);
       this.observe(app, report ? { ...Application.fromReport(report), hostUp: true } : { status: 'stopped', role: 'none', pid: null, hostUp: true });
       // What was lost with the previous link (a start, a fence) changed nothing this snapshot
@@ -448,9 +452,20 @@ export class SolutionControlServer implements ScsService {
   }
 
   private onHostLost(host: Host): void {
-    for (const app of this.apps.values()) {
-      if (app.config.host === host.name) this.observe(app, { hostUp: false, status: 'unknown' });
+    for (const app of this.appsOn(host.name)) this.observe(app, { hostUp: false, status: 'unknown' });
+  }
+
+  /** The applications of one host (indexed: with a thousand hosts, scanning all of them per snapshot is quadratic). */
+  private appsOn(host: string): readonly Application[] {
+    if (this.byHost === undefined) {
+      this.byHost = new Map();
+      for (const app of this.apps.values()) {
+        const list = this.byHost.get(app.config.host) ?? [];
+        list.push(app);
+        this.byHost.set(app.config.host, list);
+      }
     }
+    return this.byHost.get(host) ?? [];
   }
 
   /** The one place an application's view changes: journal, metrics, pair, restarts. */

@@ -236,7 +236,7 @@ describe('pair machine', () => {
     it('fences a running primary that does not acknowledge its demotion, then promotes', () => {
       const p = serving();
       p.set('a', { status: 'service-unavailable' });
-      clock.tick(5000);
+      clock.tick(5001); // the timeout, then one more turn for replies already received
       expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-a']);
       expect(p.assignments()).to.deep.equal(['stat-a=backup', 'stat-b=primary']);
     });
@@ -301,12 +301,22 @@ describe('pair machine', () => {
       expect(p.state).to.equal('no-primary');
     });
 
+    it('still takes an acknowledgement that was waiting unread when its timer fired late (a stalled SCS)', () => {
+      const p = serving();
+      p.set('a', { status: 'stopped' });
+      clock.tick(5000); // the timer fires; the reply is handled before the next turn of the loop
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.of('fence')).to.deep.equal([]);
+      expect(p.journal('switchover-failed')).to.deep.equal([]);
+    });
+
     it('treats a candidate that does not acknowledge in time as failed: switchover-failed and fenced', () => {
       const p = serving();
       p.set('a', { status: 'stopped' });
       clock.tick(4999);
       expect(p.journal('switchover-failed')).to.deep.equal([]);
-      clock.tick(1);
+      clock.tick(2); // the timeout fires at 5000; a reply already received would still count one turn later
       expect(p.journal('switchover-failed')[0]).to.include({ pair: 'stat-a', reason: 'process-failure' });
       expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
     });
@@ -335,7 +345,7 @@ describe('pair machine', () => {
       const p = serving();
       p.set('a', { status: 'stopped' });
       p.set('b', { status: 'service-unavailable' });
-      clock.tick(5000);
+      clock.tick(5001);
       expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
       expect(p.journal('switchover-failed')).to.have.length(1);
     });
@@ -507,7 +517,7 @@ describe('pair machine', () => {
       p.set('a', { status: 'stopped', role: 'none' });
       p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
       expect(p.assignments()).to.deep.equal(['stat-b=primary']);
-      clock.tick(5000); // no acknowledgement: fenced
+      clock.tick(5001); // no acknowledgement (and none waiting unread): fenced
       expect(p.of('fence').map((f) => f.app)).to.deep.equal(['stat-b']);
       p.set('a', { status: 'started', role: 'none' });
       expect(p.assignments()).to.deep.equal(['stat-b=primary']); // not stat-a=primary yet
