@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
-import { type ScheduleResult, runSchedule } from './schedule.js';
+import { type ScheduleResult, type WorkerMessage, runSchedule } from './schedule.js';
 
 const env = (name: string, fallback: number): number => {
   const value = process.env[name];
@@ -51,27 +51,75 @@ function tsxEsmApi(): string {
   return pathToFileURL(join(dirname(manifest), api)).href;
 }
 
+/** Workers still running: terminated after the suite, so that a timeout cannot leave them behind. */
+const running = new Set<Worker>();
+
+/**
+ * Real time one schedule may take in a worker (about 1 s when idle). Past it the schedule is
+ * livelocked: work that never lets the fake clock move (a loop of messages delivered on
+ * process.nextTick) blocks the in-run watchdog too, so only the parent can see it.
+ */
+const SCHEDULE_REAL_MS = 30_000;
+
+function livelocked(seed: number): ScheduleResult {
+  return {
+    seed, steps: 0, simulatedMs: 0, realMs: SCHEDULE_REAL_MS, faults: {}, trace: [],
+    violations: [`did not finish within ${SCHEDULE_REAL_MS / 1000} s of real time: simulated time stopped moving (a livelock)`],
+  };
+}
+
+/** Runs `seeds` in one worker thread; a livelocked schedule is reported and the rest go on in a new worker. */
+function inWorker(boot: string, seeds: number[]): Promise<ScheduleResult[]> {
+  if (seeds.length === 0) return Promise.resolve([]);
+  return new Promise<ScheduleResult[]>((resolve, reject) => {
+    const results: ScheduleResult[] = [];
+    const worker = new Worker(boot, { eval: true, workerData: { seeds, steps: STEPS } });
+    running.add(worker);
+    let current: number | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
+    const settle = (then: () => void) => {
+      clearTimeout(watchdog);
+      worker.removeAllListeners();
+      running.delete(worker);
+      then();
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      clearTimeout(watchdog);
+      if (message.type === 'result') {
+        results.push(message.result);
+        return;
+      }
+      current = message.seed;
+      watchdog = setTimeout(() => settle(() => {
+        void worker.terminate();
+        const rest = seeds.slice(seeds.indexOf(message.seed) + 1);
+        inWorker(boot, rest).then((more) => resolve([...results, livelocked(message.seed), ...more]), reject);
+      }), SCHEDULE_REAL_MS);
+    });
+    worker.once('error', (error) => settle(() => reject(error)));
+    worker.once('exit', (code) => settle(() => {
+      if (code === 0 && results.length === seeds.length) resolve(results);
+      else reject(new Error(`chaos worker exited with code ${code} after ${results.length} of ${seeds.length} schedules (in seed ${current})`));
+    }));
+  });
+}
+
 /** Runs `seeds` in `count` worker threads; resolves with every result. */
 function inWorkers(seeds: number[], count: number): Promise<ScheduleResult[]> {
   const entry = new URL('./worker.ts', import.meta.url).href;
   const tsx = tsxEsmApi();
   // A worker does not inherit tsx's loader: register it there before importing the entry.
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  const shares = Array.from({ length: count }, (_, i) => seeds.filter((_, j) => j % count === i)).filter((s) => s.length > 0);
-  return Promise.all(shares.map((share) => new Promise<ScheduleResult[]>((resolve, reject) => {
-    const results: ScheduleResult[] = [];
-    const worker = new Worker(boot, { eval: true, workerData: { seeds: share, steps: STEPS } });
-    worker.on('message', (result: ScheduleResult) => results.push(result));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code === 0 && results.length === share.length) resolve(results);
-      else reject(new Error(`chaos worker exited with code ${code} after ${results.length} of ${share.length} schedules`));
-    });
-  }))).then((all) => all.flat().sort((a, b) => a.seed - b.seed));
+  const shares = Array.from({ length: count }, (_, i) => seeds.filter((_, j) => j % count === i));
+  return Promise.all(shares.map((share) => inWorker(boot, share))).then((all) => all.flat().sort((a, b) => a.seed - b.seed));
 }
 
 describe('chaos: seeded fault schedules against the real SCS and LCA, on fake timers', function () {
-  this.timeout(600_000);
+  // The budget is 2 minutes on 2 cores; past 4 the run has a problem worth failing for.
+  this.timeout(240_000);
+  after(async () => {
+    await Promise.all([...running].map((worker) => worker.terminate()));
+  });
 
   if (SEED !== undefined) {
     it(`keeps every invariant in schedule ${SEED} (${STEPS} steps)`, async () => {

@@ -21,6 +21,9 @@ export interface ScheduleResult {
   readonly realMs: number;
 }
 
+/** What a chaos worker thread posts to its parent. */
+export type WorkerMessage = { readonly type: 'start'; readonly seed: number } | { readonly type: 'result'; readonly result: ScheduleResult };
+
 export interface ScheduleOptions extends RunOptions {
   readonly steps: number;
   /** Lines of trace kept for the report. */

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { startLca } from '../support/daemons.js';
 import { ask, watch } from '../support/demo-client.js';
-import { type Event, TestSolution } from '../support/solution.js';
+import { TestSolution } from '../support/solution.js';
 
 const PAIR = [
   { name: 'stat-a', host: 'host-a', backup: 'stat-b' },
@@ -55,9 +55,10 @@ describe('SCS failover with real processes', function () {
     expect(await ask(solution.port('stat-a'), 'SERVICE unavailable')).to.equal('OK');
     await solution.waitForApp('stat-b', 'started', 'primary');
     await solution.waitForApp('stat-a', 'service-unavailable', 'backup');
-    const events = await solution.events();
-    const done = events.find((e) => e.type === 'switchover-completed') as Event;
+    // The view changes on the acknowledgement; the event is listed once it is durable.
+    const done = await solution.waitForEvent('switchover-completed', (e) => e.type === 'switchover-completed');
     expect(done).to.include({ reason: 'service-unavailable', primary: 'stat-b' });
+    const events = await solution.events();
     // Never two acknowledged primaries: stat-a's demotion is journaled before stat-b's promotion.
     const demoted = events.findIndex((e) => e.type === 'app-role' && e.app === 'stat-a' && e.to === 'backup');
     const promoted = events.findIndex((e) => e.type === 'app-role' && e.app === 'stat-b' && e.to === 'primary');

@@ -139,8 +139,14 @@ const guards = {
   },
   /** The member being replaced is healthy again (also after the pair had gone without a primary). */
   oldPrimaryRecovered: ({ context }: Ctx) => context.from !== null && context.reason !== 'manual' && isHealthy(context.members[context.from]),
-  /** An operator's switchover that a guard blocked is refused: the pair stays as it was. */
-  manualBlocked: ({ context }: Ctx) => context.reason === 'manual',
+  /**
+   * An operator's switchover that a guard blocked is refused: the pair stays as it was. Only
+   * while the old primary still serves: a primary that an operator is stopping is going away,
+   * so its pair waits, blocked, for the guard to pass (going back to it would switch again at
+   * once, in a loop of fact queries).
+   */
+  manualBlocked: ({ context }: Ctx) =>
+    context.reason === 'manual' && context.from !== null && isHealthy(context.members[context.from]),
   needsConfigServerCheck: ({ context }: Ctx) =>
     context.settings.kind === 'config-server' && (context.reason !== null || context.candidate === null || !rivalRuledOut(context, context.candidate)),
   /** An initial assignment held by the Config Server guard: the other member turned up acting as primary. */

@@ -672,6 +672,25 @@ describe('pair machine', () => {
       expect(p.assignments()).to.deep.equal([]);
     });
 
+    // Found by the chaos harness (seed 9): an operator restarting the primary of a Config Server
+    // pair whose backup still saw it went back to the stopping primary, switched again at once,
+    // and asked for facts in a loop that never let time pass.
+    it('of a Config Server primary being stopped while the guard blocks: waits, asks once, promotes when the facts change', () => {
+      const p = serving(settings({ kind: 'config-server' }));
+      p.set('a', { status: 'suspending', planned: true });
+      expect(p.of('query-facts').map((q) => q.app)).to.deep.equal(['stat-b']);
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'up', database: 'up' }, at: Date.now() });
+      expect(p.state).to.equal('blocked');
+      expect(p.of('query-facts')).to.have.length(1);
+      expect(p.journal('switchover-blocked')).to.have.length(1);
+      p.set('a', { status: 'stopped', planned: true });
+      p.set('b', { facts: { peer: 'down', database: 'up' } });
+      p.actor.send({ type: 'facts', slot: 'b', facts: { peer: 'down', database: 'up' }, at: Date.now() });
+      p.ackAll();
+      expect(p.primary).to.equal('b');
+      expect(p.journal('switchover-completed')[0]).to.include({ reason: 'manual', primary: 'stat-b' });
+    });
+
     it('is ignored for a target that is not started', () => {
       const p = serving();
       p.set('b', { status: 'stopped' });
