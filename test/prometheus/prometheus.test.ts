@@ -212,8 +212,8 @@ describe('Prometheus with a real solution', function () {
     // Every query of the Grafana dashboard is valid PromQL, and finds series unless it is about
     // something this run does not do (a guard blocking, an ADDP link timing out).
     const rare = new Set(['Switchovers blocked by a guard', 'ADDP timeouts']);
-    // increase() needs two samples of the counters the switchover created.
-    await p.waitFor('a few samples of the switchover counters', 'count_over_time(mlayer_switchovers_total{pair="stat-a"}[1m])', (s) => value(s[0]) >= 3);
+    // increase() needs two samples of each series (the histogram is born at 0 with its pair).
+    await p.waitFor('a few samples of the switchover histogram', 'count_over_time(mlayer_switchover_duration_seconds_count{pair="stat-a"}[1m])', (s) => value(s[0]) >= 3);
     const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy/grafana/mlayer.json'), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
     for (const panel of dashboard.panels) {
       for (const target of panel.targets ?? []) {

@@ -136,10 +136,11 @@ export class ScsMetrics {
   }
 
   /**
-   * Starts a pair's counters at 0 for every reason and guard, so that Prometheus's increase()
-   * counts its first switchover too, and sets its state gauges.
+   * Starts a pair's counters and its switchover-duration histogram at 0 for every reason and
+   * guard, so that Prometheus's increase() counts its first switchover too.
    */
   initPair(pair: string, guards: readonly string[]): void {
+    this.switchoverSeconds.zero({ pair });
     for (const reason of SWITCHOVER_REASONS) {
       remember(this.pairReasons, pair, reason);
       this.switchovers.inc({ pair, reason }, 0);

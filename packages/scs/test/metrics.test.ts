@@ -101,6 +101,16 @@ describe('ScsMetrics', () => {
     expect(await value(metrics, 'mlayer_switchover_duration_seconds_bucket', { pair: 'stat-a', le: '+Inf' })).to.equal(3);
   });
 
+  it('starts a pair\'s switchover counters and duration histogram at 0, so that increase() sees its first switchover', async () => {
+    metrics.initPair('stat-a', ['config-server']);
+    expect(await value(metrics, 'mlayer_switchovers_total', { pair: 'stat-a', reason: 'process-failure' })).to.equal(0);
+    expect(await value(metrics, 'mlayer_switchover_blocked_total', { pair: 'stat-a', guard: 'config-server' })).to.equal(0);
+    expect(await value(metrics, 'mlayer_switchover_duration_seconds_count', { pair: 'stat-a' })).to.equal(0);
+    expect(await value(metrics, 'mlayer_switchover_duration_seconds_bucket', { pair: 'stat-a', le: '+Inf' })).to.equal(0);
+    metrics.recordSwitchover('stat-a', 'process-failure', 0.01);
+    expect(await value(metrics, 'mlayer_switchover_duration_seconds_count', { pair: 'stat-a' })).to.equal(1);
+  });
+
   it('counts blocked switchovers by pair and guard', async () => {
     metrics.countBlocked('cfg-a', 'config-server');
     metrics.countBlocked('cfg-a', 'config-server');
