@@ -29,7 +29,12 @@ const statusNow = (): StatusView => ({
       pair: 'stat-a', redundancy: 'hot-standby', restarts: 3, facts: {}, since: ago(2 * 3600 + 60),
     },
   ],
-  pairs: [],
+  pairs: [
+    {
+      name: 'stat-a', primary: 'stat-a', backup: 'stat-b', redundancy: 'hot-standby', active: 'stat-a', state: 'active', protected: false,
+      lastSwitchover: { at: ago(300), reason: 'process-failure', ms: 8 },
+    },
+  ],
 });
 
 type Call = { readonly action: string; readonly app: string; readonly graceful?: boolean };
@@ -122,7 +127,7 @@ describe('mlayer client commands', function () {
   });
 
   describe('reads', () => {
-    it('prints status as the SCS line, the hosts table and the applications table, aligned and without colour on a pipe', async () => {
+    it('prints status as the SCS line, the hosts, applications and pairs tables, aligned and without colour on a pipe', async () => {
       const { code, stdout, stderr } = await mlayer(['status', '--url', api.url]);
       expect(stderr).to.equal('');
       expect(code).to.equal(0);
@@ -138,6 +143,11 @@ describe('mlayer client commands', function () {
         'NAME    HOST     STATUS        ROLE            PID   PAIR    RESTARTS  SINCE',
         'stat-a  host-a   started       primary         4242  stat-a  0         2m05s',
         'stat-b  host-bb  initializing  backup→primary  77    stat-a  3         2h01m',
+      ]);
+      expect(lines.slice(10)).to.deep.equal([
+        'PAIR    REDUNDANCY   ACTIVE  STATE   LAST SWITCHOVER',
+        'stat-a  hot-standby  stat-a  active  5m00s ago, process-failure, 8 ms',
+        '',
       ]);
     });
 

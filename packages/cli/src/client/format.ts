@@ -1,7 +1,7 @@
 // Human output of the client commands: aligned tables (padding measured before colouring),
 // relative ages, and one line per journal event.
 
-import type { ApplicationView, HostView, JournalEvent, ScsView, StatusView } from '@mlayer/scs';
+import type { ApplicationView, HostView, JournalEvent, PairView, ScsView, StatusView } from '@mlayer/scs';
 import type { Paint, Palette } from './ansi.js';
 
 export interface Cell {
@@ -100,8 +100,34 @@ export function applicationsTable(apps: readonly ApplicationView[], nowMs: numbe
   );
 }
 
+/** `12s ago, process-failure, 8 ms`; `-` before the first switchover. */
+export function switchoverText(last: PairView['lastSwitchover'], nowMs: number): string {
+  if (last === null) return '-';
+  return `${formatAge(last.at, nowMs)} ago, ${last.reason}${last.ms === null ? '' : `, ${last.ms} ms`}`;
+}
+
+/** The pairs with the member acting as primary, the machine state (green: protected) and the last switchover. */
+export function pairsTable(pairs: readonly PairView[], nowMs: number, p: Palette): string[] {
+  if (pairs.length === 0) return [];
+  return formatTable(
+    ['PAIR', 'REDUNDANCY', 'ACTIVE', 'STATE', 'LAST SWITCHOVER'],
+    pairs.map((pair) => [
+      pair.name,
+      pair.redundancy,
+      pair.active ?? { text: 'none', paint: p.red },
+      { text: pair.state, paint: pair.state === 'active' && pair.protected ? p.green : pair.state === 'active' ? p.yellow : p.red },
+      switchoverText(pair.lastSwitchover, nowMs),
+    ]),
+    p,
+  );
+}
+
 export function statusReport(status: StatusView, nowMs: number, p: Palette): string[] {
-  return [scsLine(status.scs, p), '', ...hostsTable(status.hosts, nowMs, p), '', ...applicationsTable(status.applications, nowMs, p)];
+  const pairs = pairsTable(status.pairs, nowMs, p);
+  return [
+    scsLine(status.scs, p), '', ...hostsTable(status.hosts, nowMs, p), '', ...applicationsTable(status.applications, nowMs, p),
+    ...(pairs.length > 0 ? ['', ...pairs] : []),
+  ];
 }
 
 const ALARMING = new Set(['switchover-failed', 'switchover-blocked', 'host-disconnected', 'app-hung', 'split-brain', 'flapping', 'config-rejected']);

@@ -5,7 +5,7 @@
 
 import type { ApplicationView, HostView, JournalEvent, PairView, StatusView } from '@mlayer/scs';
 import type { Palette } from '../client/ansi.js';
-import { applicationsTable, eventLine, formatAge, formatTable, roleText, scsLine } from '../client/format.js';
+import { applicationsTable, eventLine, formatAge, pairsTable, roleText, scsLine } from '../client/format.js';
 
 export interface ScreenView {
   /** The last status the SCS served (undefined: none yet). */
@@ -36,26 +36,6 @@ const ESC = '\u001b[';
 export function hostsLine(hosts: readonly HostView[], nowMs: number, p: Palette): string {
   const host = (h: HostView) => `${h.name} ${h.connected ? p.green('connected') : p.red('disconnected')} ${p.dim(formatAge(h.since, nowMs))}`;
   return `${p.bold('HOSTS')}  ${hosts.length === 0 ? 'none' : hosts.map(host).join('  ·  ')}`;
-}
-
-export function switchoverText(last: PairView['lastSwitchover'], nowMs: number): string {
-  if (last === null) return '-';
-  return `${formatAge(last.at, nowMs)} ago, ${last.reason}${last.ms === null ? '' : `, ${last.ms} ms`}`;
-}
-
-export function pairsTable(pairs: readonly PairView[], nowMs: number, p: Palette): string[] {
-  if (pairs.length === 0) return [];
-  return formatTable(
-    ['PAIR', 'REDUNDANCY', 'ACTIVE', 'STATE', 'LAST SWITCHOVER'],
-    pairs.map((pair) => [
-      pair.name,
-      pair.redundancy,
-      pair.active ?? { text: 'none', paint: p.red },
-      { text: pair.state, paint: pair.state === 'active' && pair.protected ? p.green : pair.state === 'active' ? p.yellow : p.red },
-      switchoverText(pair.lastSwitchover, nowMs),
-    ]),
-    p,
-  );
 }
 
 /** HH:MM:SS.mmm in local time. */
