@@ -43,22 +43,54 @@ export interface RunOptions {
   readonly logLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
 
-export class ChaosRun {
+/** What a run drives: a simulated world (world.ts, pair-world.ts)... */
+export interface RunWorld {
+  readonly trace: readonly string[];
+  start(): Promise<void>;
+  /** Faults stop: heal, unhang, restart what is down. */
+  calm(): Promise<void>;
+  stop(tick: (ms: number) => Promise<unknown>): Promise<void>;
+  refreshFacts(): void;
+}
+
+/** ...and what it checks (invariants.ts, pair-invariants.ts). */
+export interface RunInvariants {
+  readonly violations: readonly string[];
+  fail(message: string): void;
+  check(): void;
+  /** What still keeps the solution from having converged (nothing, once it has). */
+  divergence(): string[];
+  converged(): void;
+  checkJournalRecovered(): Promise<void>;
+  /** Known limitations met (not violations), counted for the report. */
+  readonly notes?: Readonly<Record<string, number>>;
+}
+
+export interface RunEnvironment {
+  readonly seed: number;
+  readonly jitter: Prng;
+  readonly logDir: string;
+  readonly options: RunOptions;
+}
+
+/** One run on its own fake clock, of any world; ChaosRun is the single-SCS one. */
+export class FakeClockRun<W extends RunWorld, I extends RunInvariants> {
   readonly clock: sinon.SinonFakeTimers;
-  readonly world: World;
-  readonly invariants: Invariants;
+  readonly world: W;
+  readonly invariants: I;
   /** Randomness for the code under test (backoff jitter), apart from the scheduler's. */
   readonly jitter: Prng;
   private readonly random: sinon.SinonStub;
   private readonly logDir: string;
 
-  constructor(readonly seed: number, options: RunOptions = {}) {
+  constructor(readonly seed: number, options: RunOptions, build: (env: RunEnvironment) => { world: W; invariants: I }) {
     this.logDir = mkdtempSync(join(tmpdir(), 'mlayer-chaos-'));
     this.clock = sinon.useFakeTimers({ toFake: [...FAKED] });
     this.jitter = new Prng(seed ^ 0x5bd1e995);
     this.random = sinon.stub(Math, 'random').callsFake(this.jitter.random);
-    this.world = new World({ rng: this.jitter, logDir: this.logDir, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
-    this.invariants = new Invariants(this.world);
+    const built = build({ seed, jitter: this.jitter, logDir: this.logDir, options });
+    this.world = built.world;
+    this.invariants = built.invariants;
   }
 
   get violations(): readonly string[] {
@@ -118,5 +150,14 @@ export class ChaosRun {
       this.random.restore();
       rmSync(this.logDir, { recursive: true, force: true });
     }
+  }
+}
+
+export class ChaosRun extends FakeClockRun<World, Invariants> {
+  constructor(seed: number, options: RunOptions = {}) {
+    super(seed, options, ({ jitter, logDir }) => {
+      const world = new World({ rng: jitter, logDir, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+      return { world, invariants: new Invariants(world) };
+    });
   }
 }

@@ -4,7 +4,7 @@
 // and the SCS holds a connected link to it).
 
 import type { Role } from '@mlayer/common';
-import type { JournalEvent } from '@mlayer/scs/internal';
+import type { JournalEvent, StatusView } from '@mlayer/scs/internal';
 import type { SimProcess } from './sim-host.js';
 import { APPS, HOSTS, type HostName, TIMING } from './solution.js';
 import type { World } from './world.js';
@@ -242,32 +242,45 @@ export class Invariants {
     for (const host of status.hosts) if (!host.connected) fail(`(5) the SCS is not connected to ${host.name}`);
     const run = scs.run;
     const flapping = new Set(this.seen.filter((s) => s.run === run && s.event.type === 'flapping').map((s) => (s.event as { pair: string }).pair));
-    const started = new Map<string, SimProcess>();
-    for (const def of APPS) {
-      const processes = this.world.processes(def.name);
-      const view = status.applications.find((a) => a.name === def.name);
-      if (processes.length > 1) fail(`(5) ${def.name} runs ${processes.length} times: ${processes.map((p) => p.pid).join(', ')}`);
-      const p = processes[0];
-      if (!p || p.status !== 'started' || !p.registered) {
-        if (def.pair !== null && flapping.has(def.pair) && !p) continue; // flapping: restarts wait for an operator
-        fail(`(5) ${def.name} is not running and started (process ${p ? `${p.pid} ${p.status}${p.registered ? '' : ', unregistered'}` : 'none'}; SCS sees ${view?.status})`);
-        continue;
-      }
-      started.set(def.name, p);
-      if (view?.status !== 'started' || view.role !== p.role || view.pid !== p.pid) {
-        fail(`(5) the SCS sees ${def.name} as ${view?.status}/${view?.role} pid ${view?.pid}, it is started/${p.role} pid ${p.pid}`);
-      }
-    }
-    for (const pair of PAIRS) {
-      const running = pair.members.map((m) => started.get(m)).filter((p): p is SimProcess => p !== undefined);
-      if (running.length === 0) continue;
-      const primaries = running.filter((p) => p.role === 'primary');
-      const others = running.filter((p) => p.role !== 'primary' && p.role !== 'backup');
-      if (primaries.length !== 1) fail(`(5) pair ${pair.name} has ${primaries.length} primaries: ${running.map((p) => `${p.name}=${p.role}`).join(', ')}`);
-      if (others.length > 0) fail(`(5) pair ${pair.name}: ${others.map((p) => `${p.name} has role ${p.role}`).join(', ')}, not backup`);
-    }
-    const solo = started.get('solo');
-    if (solo && solo.role !== 'primary') fail(`(5) the standalone application has role ${solo.role}, not primary`);
+    problems.push(...applicationDivergence(this.world, status, flapping));
     return problems;
   }
+}
+
+/**
+ * (5) for the applications, judged by what the acting SCS shows (`status`): each runs once,
+ * started and registered (or, in a flapping pair, waits for an operator), the SCS sees it as it
+ * is, every pair with a started member has one primary and the other member as backup, and the
+ * standalone application is primary.
+ */
+export function applicationDivergence(world: World, status: StatusView, flapping: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const fail = (message: string) => problems.push(message);
+  const started = new Map<string, SimProcess>();
+  for (const def of APPS) {
+    const processes = world.processes(def.name);
+    const view = status.applications.find((a) => a.name === def.name);
+    if (processes.length > 1) fail(`(5) ${def.name} runs ${processes.length} times: ${processes.map((p) => p.pid).join(', ')}`);
+    const p = processes[0];
+    if (!p || p.status !== 'started' || !p.registered) {
+      if (def.pair !== null && flapping.has(def.pair) && !p) continue; // flapping: restarts wait for an operator
+      fail(`(5) ${def.name} is not running and started (process ${p ? `${p.pid} ${p.status}${p.registered ? '' : ', unregistered'}` : 'none'}; SCS sees ${view?.status})`);
+      continue;
+    }
+    started.set(def.name, p);
+    if (view?.status !== 'started' || view.role !== p.role || view.pid !== p.pid) {
+      fail(`(5) the SCS sees ${def.name} as ${view?.status}/${view?.role} pid ${view?.pid}, it is started/${p.role} pid ${p.pid}`);
+    }
+  }
+  for (const pair of PAIRS) {
+    const running = pair.members.map((m) => started.get(m)).filter((p): p is SimProcess => p !== undefined);
+    if (running.length === 0) continue;
+    const primaries = running.filter((p) => p.role === 'primary');
+    const others = running.filter((p) => p.role !== 'primary' && p.role !== 'backup');
+    if (primaries.length !== 1) fail(`(5) pair ${pair.name} has ${primaries.length} primaries: ${running.map((p) => `${p.name}=${p.role}`).join(', ')}`);
+    if (others.length > 0) fail(`(5) pair ${pair.name}: ${others.map((p) => `${p.name} has role ${p.role}`).join(', ')}, not backup`);
+  }
+  const solo = started.get('solo');
+  if (solo && solo.role !== 'primary') fail(`(5) the standalone application has role ${solo.role}, not primary`);
+  return problems;
 }

@@ -129,6 +129,23 @@ export class MemoryDisk {
         file(path);
         this.files.delete(path);
       },
+      rename: async (from, to) => {
+        check(from);
+        const moved = (path: string) => (path === from || path.startsWith(`${from}/`) ? `${to}${path.slice(from.length)}` : undefined);
+        if (!this.dirs.has(from) && !this.files.has(from)) throw ioError('ENOENT', from);
+        for (const [path, f] of [...this.files]) {
+          const target = moved(path);
+          if (target === undefined) continue;
+          this.files.delete(path);
+          this.files.set(target, f);
+        }
+        for (const dir of [...this.dirs]) {
+          const target = moved(dir);
+          if (target === undefined) continue;
+          this.dirs.delete(dir);
+          this.dirs.add(target);
+        }
+      },
       syncDir: async (dir) => {
         check(dir);
       },

@@ -2,7 +2,7 @@
 // let a random slice of time pass while the invariants are checked; after the last step, stop
 // the faults and require convergence. The same seed always gives the same run.
 
-import { ChaosRun, type RunOptions, watched } from './harness.js';
+import { ChaosRun, type FakeClockRun, type RunInvariants, type RunOptions, type RunWorld, watched } from './harness.js';
 import { MAX_SLOW_ACK_MS } from './invariants.js';
 import { Prng } from './prng.js';
 import type { SimProcess } from './sim-host.js';
@@ -17,6 +17,8 @@ export interface ScheduleResult {
   /** The last actions before the end (or the first violation). */
   readonly trace: readonly string[];
   readonly faults: Readonly<Record<string, number>>;
+  /** Known limitations the run met (not violations), by kind. */
+  readonly notes?: Readonly<Record<string, number>>;
   readonly simulatedMs: number;
   readonly realMs: number;
 }
@@ -134,12 +136,23 @@ export async function runSchedule(seed: number, options: ScheduleOptions): Promi
   // (backoff jitter) does not change which faults a seed injects.
   const faults = new Prng(seed);
   const scheduler = new Scheduler(run.world, run.invariants, faults);
+  return drive(run, faults, () => scheduler.step(), scheduler.counts, options, started);
+}
+
+/**
+ * Drives one run: `step` injects a fault, then a random slice of time passes, `options.steps`
+ * times; then the faults stop and the solution must converge. Never throws for a violation.
+ */
+export async function drive<W extends RunWorld, I extends RunInvariants>(
+  run: FakeClockRun<W, I>, faults: Prng, step: () => Promise<void>, counts: Readonly<Record<string, number>>,
+  options: ScheduleOptions, started: number,
+): Promise<ScheduleResult> {
   let steps = 0;
   let simulatedMs = 0;
   try {
     await run.start();
     for (; steps < options.steps && run.ok; steps++) {
-      await watched(`step ${steps}`, scheduler.step());
+      await watched(`step ${steps}`, step());
       await run.advance(faults.int(STEP_MS.min, STEP_MS.max));
     }
     if (run.ok) await run.converge();
@@ -150,11 +163,12 @@ export async function runSchedule(seed: number, options: ScheduleOptions): Promi
     await run.finish();
   }
   return {
-    seed,
+    seed: run.seed,
     steps,
     violations: run.violations,
     trace: run.world.trace.slice(-(options.traceLines ?? 60)),
-    faults: scheduler.counts,
+    faults: counts,
+    ...(run.invariants.notes ? { notes: run.invariants.notes } : {}),
     simulatedMs,
     realMs: Math.round(performance.now() - started),
   };

@@ -69,11 +69,11 @@ export class World {
   readonly trace: string[] = [];
   private scsRuns = 0;
   private pid = 1000;
-  private readonly log: Logger;
-  private readonly rng: Prng;
+  protected readonly log: Logger;
+  protected readonly rng: Prng;
   private hooks: WorldHooks = { roleRequested: () => undefined, roleAcked: () => undefined, event: () => undefined };
 
-  constructor(private readonly options: WorldOptions) {
+  constructor(protected readonly options: WorldOptions) {
     this.rng = options.rng;
     this.log = options.logLevel ? createLogger({ level: options.logLevel }) : quietLogger();
     for (const name of HOSTS) {

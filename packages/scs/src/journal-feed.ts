@@ -3,10 +3,10 @@
 // role decisions wait on (nothing is acted on before its event is on disk), and setting a
 // diverged journal aside after a split brain.
 
-import { rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { type Logger, errorMessage } from '@mlayer/common';
 import type { JournalEvent, ScsEventBody } from './events.js';
-import { Journal, type JournalOptions } from './journal/index.js';
+import { Journal, type JournalOptions, nodeJournalFs } from './journal/index.js';
 
 export class JournalFeed {
   private journal: Journal | undefined;
@@ -55,7 +55,10 @@ export class JournalFeed {
     const old = this.current;
     await old.close();
     const aside = `${old.dir}.diverged-${Date.now()}`;
-    await rename(old.dir, aside);
+    // Through the journal's own file-system layer, like every other journal write.
+    const fs = this.options.fs ?? nodeJournalFs;
+    await fs.rename(old.dir, aside);
+    await fs.syncDir(dirname(old.dir));
     this.log.warn('journal set aside after a split brain', { kept: aside });
     await this.open();
   }

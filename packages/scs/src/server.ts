@@ -2,7 +2,8 @@
 // machine per primary/backup pair and the durable journal, and serves the operator API. Every
 // observation goes through `observe`, which journals it, updates metrics and tells the pair.
 
-import { type AppReport, type Clock, type LcaMessage, type Logger, type Role, type Snapshot, componentLogger, errorMessage, systemClock } from '@mlayer/common';
+import type { Duplex } from 'node:stream';
+import { type AppReport, type Clock, type LcaMessage, type Logger, MlayerError, type Role, type Snapshot, type TimerHandle, componentLogger, errorMessage, systemClock } from '@mlayer/common';
 import { Application, type Observation } from './application.js';
 import type { JournalEvent, ScsEventBody } from './events.js';
 import { Host } from './host.js';
@@ -24,11 +25,13 @@ import { isProtected } from './guards.js';
 export interface ScsOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** ADDP connect for the LCA links (tests inject in-memory links). */
+  /** ADDP connect for the LCA links and the link to the peer SCS (tests inject in-memory links). */
   readonly connect?: ConnectFunction;
   readonly random?: () => number;
   /** Serve the HTTP API (default true). */
   readonly http?: boolean;
+  /** Bind scs.pair.listen (default true); false serves only the peer sockets given to acceptPeerSocket (in-memory links). */
+  readonly listenPeer?: boolean;
   /** The journal's file-system layer (default node:fs); the chaos harness keeps it in memory. */
   readonly journalFs?: JournalFs;
   /** The durable epoch (default JOURNAL_DIR/epoch.json). */
@@ -38,6 +41,9 @@ export interface ScsOptions {
 }
 
 const refused = (code: string, message: string): CommandResult => ({ accepted: false, code, message });
+
+/** How long a primary SCS waits before asking again for a standalone application's primary role. */
+const STANDALONE_ROLE_RETRY_MS = 1000;
 
 export class SolutionControlServer implements ScsService {
   readonly metrics: ScsMetrics;
@@ -49,6 +55,8 @@ export class SolutionControlServer implements ScsService {
   private readonly hosts = new Map<string, Host>();
   private readonly pairs = new Map<string, PairSupervisor>();
   private readonly restarts: RestartScheduler;
+  /** Standalone applications whose primary role is asked for again soon (the last request failed). */
+  private readonly roleRetries = new Map<string, TimerHandle>();
   private readonly feed: JournalFeed;
   private http: HttpApi | undefined;
   private epoch = 0;
@@ -108,6 +116,8 @@ export class SolutionControlServer implements ScsService {
       this.coordinator = new ScsPairCoordinator({ id: scs.id, ...scs.pair, secret: scs.lcaSecret, addp: scs.addp }, this.epoch, {
         clock: this.clock,
         log: this.log,
+        ...(this.options.connect ? { connect: this.options.connect } : {}),
+        ...(this.options.listenPeer === undefined ? {} : { bind: this.options.listenPeer }),
         journal: () => this.feed.current,
         resetJournal: () => this.feed.reset(),
         apiUrl: () => this.http?.url ?? null,
@@ -136,6 +146,12 @@ export class SolutionControlServer implements ScsService {
   /** Set while a backup SCS sees neither its peer nor any LCA. */
   noBrain = false;
 
+  /** Serves a link from the peer SCS that did not come through the listener (in-memory links in the chaos harness). */
+  acceptPeerSocket(socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
+    if (!this.coordinator) throw new MlayerError('ENOTSTARTED', `this SCS (${this.solution.scs.id}) has no peer, or is not started`);
+    this.coordinator.link.acceptSocket(socket);
+  }
+
   private async promote(epoch: number, reason: string): Promise<void> {
     await this.epochStore?.save(epoch); // durable before anything is done under it
     await this.becomePrimary(epoch, reason, true);
@@ -149,7 +165,7 @@ export class SolutionControlServer implements ScsService {
     this.epoch = epoch;
     for (const host of this.hosts.values()) {
       host.link.setEpoch(epoch);
-      if (claim && host.connected) host.link.claim(epoch).catch((error: unknown) => this.log.warn('cannot claim the epoch on an LCA', { host: host.name, error: errorMessage(error) }));
+      if (claim && host.connected) this.claimOn(host, epoch);
     }
     const journal = this.feed.current;
     // The newest events tell which member of each pair was primary last.
@@ -166,6 +182,11 @@ export class SolutionControlServer implements ScsService {
     }
   }
 
+  /** Raises the LCA's fence to `epoch`: from then on it refuses the commands of older epochs. */
+  private claimOn(host: Host, epoch: number): void {
+    host.link.claim(epoch).catch((error: unknown) => this.log.warn('cannot claim the epoch on an LCA', { host: host.name, error: errorMessage(error) }));
+  }
+
   /** Stops acting at once: another SCS holds a higher epoch. Applications keep their roles. */
   private demote(epoch: number, reason: string): void {
     if (this.role === 'primary') this.journal({ type: 'scs-role', scs: this.solution.scs.id, from: 'primary', to: 'backup', epoch });
@@ -174,6 +195,7 @@ export class SolutionControlServer implements ScsService {
     for (const pair of this.pairs.values()) pair.stop();
     this.pairs.clear();
     this.restarts.forget();
+    this.cancelRoleRetries();
     this.metrics.setScsRole('backup');
     this.metrics.setEpoch(this.epoch);
     this.log.warn('SCS demoted to backup', { epoch, reason });
@@ -183,6 +205,7 @@ export class SolutionControlServer implements ScsService {
   async shutdown(): Promise<void> {
     await this.coordinator?.stop();
     this.restarts.forget();
+    this.cancelRoleRetries();
     for (const pair of this.pairs.values()) pair.stop();
     await Promise.all([...this.hosts.values()].map((h) => h.stop()));
     await this.http?.close();
@@ -420,6 +443,9 @@ export class SolutionControlServer implements ScsService {
 
   private onSnapshot(host: Host, snapshot: Snapshot): void {
     this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
+    // Seed 3 of the SCS-pair chaos harness: a link that was authenticating while this SCS was
+    // promoted presented no epoch and got no claim, and its LCA went on following the old one.
+    if (this.coordinator && this.role === 'primary' && snapshot.epoch < this.epoch) this.claimOn(host, this.epoch);
     if (host.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(true, snapshot.scs);
     const reports = new Map<string, AppReport>(snapshot.apps.map((r) => [r.app, r]));
     for (const app of this.appsOn(host.name)) {
@@ -492,7 +518,28 @@ export class SolutionControlServer implements ScsService {
   private ensureStandaloneRole(app: Application): void {
     app.desiredRole = app.running ? 'primary' : 'none';
     if (app.status !== 'started' || app.role === 'primary') return;
-    this.setRole(app, 'primary', 5000).catch((error: unknown) => this.log.warn('cannot set role', { app: app.name, error: errorMessage(error) }));
+    this.setRole(app, 'primary', 5000).catch((error: unknown) => {
+      this.log.warn('cannot set role', { app: app.name, error: errorMessage(error) });
+      this.retryStandaloneRole(app);
+    });
+  }
+
+  /**
+   * Seed 57 of the SCS-pair chaos harness: a re-adopted application that has not registered
+   * again with its restarted LCA refuses the role; its registration changes nothing the SCS
+   * observes, so without asking again it stayed without a role.
+   */
+  private retryStandaloneRole(app: Application): void {
+    if (this.roleRetries.has(app.name)) return;
+    this.roleRetries.set(app.name, this.clock.setTimeout(() => {
+      this.roleRetries.delete(app.name);
+      if (this.role === 'primary' && this.apps.get(app.name) === app && this.hosts.get(app.config.host)?.connected) this.ensureStandaloneRole(app);
+    }, STANDALONE_ROLE_RETRY_MS));
+  }
+
+  private cancelRoleRetries(): void {
+    for (const timer of this.roleRetries.values()) this.clock.clearTimeout(timer);
+    this.roleRetries.clear();
   }
 
   private async setRole(app: Application, role: Role, timeoutMs: number): Promise<Role> {

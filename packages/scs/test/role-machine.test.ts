@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { type Actor, createActor } from 'xstate';
-import { type PeerInfo, type RoleEffect, primaryPeerUndetectable, roleMachine, winsTieBreak } from '@mlayer/scs/internal';
+import { type PeerInfo, type RoleEffect, nextEpoch, primaryPeerUndetectable, roleMachine, winsTieBreak } from '@mlayer/scs/internal';
 
 const WINDOW = 3000;
 
@@ -127,6 +127,28 @@ describe('SCS pair role machine', () => {
     });
   });
 
+  describe('disjoint epochs', () => {
+    it('gives the lower id the odd epochs and its peer the even ones, always above what it knows', () => {
+      expect([0, 1, 2, 3].map((e) => nextEpoch(e, 'scs-a', 'scs-b'))).to.deep.equal([1, 3, 3, 5]);
+      expect([0, 1, 2, 3].map((e) => nextEpoch(e, 'scs-b', 'scs-a'))).to.deep.equal([2, 2, 4, 4]);
+    });
+
+    // Found by the SCS-pair chaos harness (seed 3): scs-b took over under epoch 2 during a
+    // partition; scs-a, restarted with the epoch 1 it held and still cut off, promoted itself
+    // to 1 + 1 = 2 too. Both were primary under epoch 2, and the LCAs, which fence only lower
+    // epochs, would have obeyed both.
+    it('two SCSs that promote without hearing of each other never take the same epoch', () => {
+      const a = track(new Scs('scs-a', true, 1));
+      const b = track(new Scs('scs-b', false, 1));
+      for (const scs of [a, b]) scs.send({ type: 'lcas', any: true }).send({ type: 'peer-host', up: true, peerConnected: false });
+      clock.tick(WINDOW);
+      expect(a.role).to.equal('primary');
+      expect(b.role).to.equal('primary');
+      expect(a.promotions()).to.deep.equal([3]);
+      expect(b.promotions()).to.deep.equal([2]);
+    });
+  });
+
   describe('split brain', () => {
     it('two primaries after a partition heals: split-brain recorded, the lower epoch yields', () => {
       const scs = track(Scs.backup());
@@ -140,8 +162,8 @@ describe('SCS pair role machine', () => {
       const old = track(new Scs('scs-a', true, 0));
       old.send({ type: 'lcas', any: true }).send({ type: 'peer-visible', visible: true }).send({ type: 'peer-info', info: peer({ id: 'scs-b', role: 'backup', epoch: 1, preferred: false }) });
       expect(old.role).to.equal('primary');
-      expect(old.epoch).to.equal(2);
-      old.send({ type: 'peer-info', info: peer({ id: 'scs-b', role: 'primary', epoch: 3, preferred: false }) });
+      expect(old.epoch).to.equal(3); // scs-a takes the odd epochs
+      old.send({ type: 'peer-info', info: peer({ id: 'scs-b', role: 'primary', epoch: 4, preferred: false }) });
       expect(old.role).to.equal('backup');
       expect(old.effects.map((e) => e.type)).to.include.members(['split-brain', 'demote']);
     });

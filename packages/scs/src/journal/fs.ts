@@ -2,7 +2,7 @@
 // tests can count fsyncs and simulate a full disk (ENOSPC) or a failing device (EIO).
 
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 
 /** An open segment file, written at explicit positions so a failed write can be redone in place. */
 export interface JournalFile {
@@ -24,6 +24,8 @@ export interface JournalFs {
   /** Cuts `path` to `length` bytes and fsyncs it. */
   truncate(path: string, length: number): Promise<void>;
   unlink(path: string): Promise<void>;
+  /** Renames a file or a directory (a diverged journal is set aside whole). */
+  rename(from: string, to: string): Promise<void>;
   /** fsyncs the directory itself, so a created or deleted file survives a crash. */
   syncDir(dir: string): Promise<void>;
 }
@@ -62,6 +64,9 @@ export const nodeJournalFs: JournalFs = {
   },
   async unlink(path) {
     await unlink(path);
+  },
+  async rename(from, to) {
+    await rename(from, to);
   },
   async syncDir(dir) {
     const handle = await open(dir, 'r');

@@ -7,6 +7,7 @@ import { type Clock, type HostPort, type Logger, type TimerHandle, errorMessage 
 import type { AddpSettings } from '@mlayer/addp';
 import type { JournalEvent } from '../events.js';
 import type { Journal } from '../journal/index.js';
+import type { ConnectFunction } from '../lca/types.js';
 import { PeerLink } from './peer-link.js';
 import type { PeerInfo, ScsPairRole } from './protocol.js';
 import { type RoleEffect, roleMachine } from './role-machine.js';
@@ -25,6 +26,10 @@ export interface PeerSettings {
 export interface CoordinatorHooks {
   readonly clock: Clock;
   readonly log: Logger;
+  /** Opens the link to the peer (default: addp's `connect`). */
+  readonly connect?: ConnectFunction;
+  /** Bind `listen` for the peer (default true); false serves only sockets given to the link's acceptSocket. */
+  readonly bind?: boolean;
   journal(): Journal;
   /** Moves a journal that diverged from the primary's aside and opens a fresh one. */
   resetJournal(): Promise<void>;
@@ -44,6 +49,14 @@ export class ScsPairCoordinator {
   /** Replication work, one step at a time. */
   private chain: Promise<void> = Promise.resolve();
   private catchingUp = false;
+  /**
+   * The primary's epoch this backup's journal was last found to agree with (null: not checked
+   * since the link came up or this SCS yielded). Streamed events are appended only then: after
+   * a split brain, an event of this SCS's own could sit under the same seq as the primary's.
+   */
+  private agreedEpoch: number | null = null;
+  /** Streamed events arrived while catching up: catch up once more when done. */
+  private catchUpAgain = false;
   private retryFollow: TimerHandle | undefined;
   /** The epoch this SCS was primary under when it yielded to a higher one, for the winner to record. */
   private yieldedFrom: number | null = null;
@@ -60,6 +73,8 @@ export class ScsPairCoordinator {
       addp: settings.addp,
       clock: hooks.clock,
       log: hooks.log,
+      ...(hooks.connect ? { connect: hooks.connect } : {}),
+      ...(hooks.bind === undefined ? {} : { bind: hooks.bind }),
       info: () => this.info(),
       sync: async (since, limit) => {
         const journal = hooks.journal();
@@ -74,6 +89,7 @@ export class ScsPairCoordinator {
     this.link.on('visible', (visible) => {
       this.actor.send({ type: 'peer-visible', visible });
       if (visible) this.followPrimary();
+      else this.agreedEpoch = null;
     });
     this.link.on('info', (info) => {
       this.peerInfo = info;
@@ -91,6 +107,11 @@ export class ScsPairCoordinator {
 
   get epoch(): number {
     return this.epochValue;
+  }
+
+  /** Not narrowed by TypeScript like `role`: the role may change across an await. */
+  private isPrimary(): boolean {
+    return this.role === 'primary';
   }
 
   /** The highest epoch this SCS knows of (the one a backup follows). */
@@ -167,6 +188,7 @@ export class ScsPairCoordinator {
       case 'demote':
         this.yieldedFrom = this.epochValue; // demotion only ever happens to a primary
         this.epochValue = Math.max(this.epochValue, effect.epoch);
+        this.agreedEpoch = null;
         hooks.demote(effect.epoch, effect.reason);
         this.announce();
         this.followPrimary();
@@ -187,6 +209,10 @@ export class ScsPairCoordinator {
     this.chain = this.chain.then(() => this.catchUp()).then(
       () => {
         this.catchingUp = false;
+        if (this.catchUpAgain) {
+          this.catchUpAgain = false;
+          this.followPrimary();
+        }
       },
       (error: unknown) => {
         this.catchingUp = false;
@@ -204,7 +230,11 @@ export class ScsPairCoordinator {
     for (;;) {
       if (this.role === 'primary') return;
       const journal = this.hooks.journal();
+      const epoch = this.peerInfo?.epoch ?? null;
       const reply = await this.link.sync(journal.lastSeq);
+      // Seed 9 of the SCS-pair chaos harness: promoted while the request was out, this SCS's
+      // journal is the primary's now; setting it aside (or appending to it) would lose events.
+      if (this.isPrimary()) return;
       const [mine] = journal.lastSeq > 0 ? await journal.since(journal.lastSeq - 1, 1) : [];
       const agrees = journal.lastSeq === 0 || (reply.anchor !== null && mine !== undefined && reply.anchor.time === mine.time && reply.anchor.type === mine.type);
       if (reply.lastSeq < journal.lastSeq || !agrees) {
@@ -212,7 +242,10 @@ export class ScsPairCoordinator {
         await this.hooks.resetJournal();
         continue;
       }
-      if (reply.events.length === 0) return;
+      if (reply.events.length === 0) {
+        this.agreedEpoch = epoch;
+        return;
+      }
       await this.hooks.journal().appendReplicated(reply.events);
     }
   }
@@ -228,7 +261,14 @@ export class ScsPairCoordinator {
 
   private replicate(events: JournalEvent[]): void {
     if (this.role === 'primary' || events.length === 0) return;
+    if (this.agreedEpoch === null || this.agreedEpoch !== this.peerInfo?.epoch) {
+      // Not yet known to agree with this primary's journal: the catch-up fetches these too.
+      if (this.catchingUp) this.catchUpAgain = true;
+      this.followPrimary();
+      return;
+    }
     this.chain = this.chain.then(async () => {
+      if (this.role === 'primary') return; // promoted since the events arrived
       const journal = this.hooks.journal();
       const first = events[0] as JournalEvent;
       if (first.seq > journal.lastSeq + 1) {

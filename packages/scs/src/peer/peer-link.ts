@@ -4,7 +4,8 @@
 // only on the link it opened; it receives its peer's state and journal on the other.
 
 import { EventEmitter } from 'node:events';
-import { AddpServer, type AddpSettings, type Connection, type Hello, connect } from '@mlayer/addp';
+import type { Duplex } from 'node:stream';
+import { AddpServer, type AddpSettings, type Connection, type Hello, connect as addpConnect } from '@mlayer/addp';
 import {
   AUTH_SCHEME,
   Backoff,
@@ -20,6 +21,7 @@ import {
 } from '@mlayer/common';
 import type { JournalEvent } from '../events.js';
 import { LcaChallenge, NO_SECRET_PROOF } from '../lca/auth.js';
+import type { ConnectFunction } from '../lca/types.js';
 import { type PeerInfo, asJournalEvents, peerInfoSchema, peerMessageSchema, peerRequestSchema, syncReplySchema } from './protocol.js';
 
 export interface PeerLinkOptions {
@@ -36,6 +38,10 @@ export interface PeerLinkOptions {
   /** Answers the backup's `sync` requests (the primary's journal). */
   sync(since: number, limit: number): Promise<{ events: readonly JournalEvent[]; lastSeq: number; anchor: JournalEvent | null }>;
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly random?: () => number };
+  /** Opens the link to the peer (default: addp's `connect`); tests inject in-memory links. */
+  readonly connect?: ConnectFunction;
+  /** Bind `listen` (default true); false serves only the sockets given to acceptSocket (in-memory links). */
+  readonly bind?: boolean;
 }
 
 export interface PeerLinkEvents {
@@ -51,6 +57,7 @@ const NONCE = /^[0-9a-f]{32,128}$/;
 
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readonly server: AddpServer;
+  private readonly connectFn: ConnectFunction;
   private inbound: Connection | undefined;
   private outbound: Connection | undefined;
   private readonly nonces = new Map<string, string>();
@@ -63,6 +70,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     super();
     const b = options.backoff ?? {};
     this.backoff = new Backoff({ initialMs: b.initialMs ?? 100, maxMs: b.maxMs ?? 2000, ...(b.random ? { random: b.random } : {}) });
+    this.connectFn = options.connect ?? addpConnect;
     this.server = new AddpServer({
       name: options.selfId,
       settings: options.addp,
@@ -79,9 +87,18 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   }
 
   async start(): Promise<void> {
-    await this.server.listen(this.options.listen.port, this.options.listen.host);
+    if (this.options.bind ?? true) await this.server.listen(this.options.listen.port, this.options.listen.host);
     this.options.log.info('listening for the peer SCS', { address: formatHostPort(this.options.listen), peer: this.options.peerId });
     this.connect();
+  }
+
+  /** Serves a connection from the peer that did not come through the listener (in-memory links in the chaos harness). */
+  acceptSocket(socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
+    if (this.stopped) {
+      socket.destroy();
+      return;
+    }
+    this.server.adopt(socket);
   }
 
   async stop(): Promise<void> {
@@ -173,7 +190,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     const { peerAddress, peerId, secret } = this.options;
     const where = `${peerId} (${formatHostPort(peerAddress)})`;
     const challenge = new LcaChallenge(secret, where, 'the peer SCS');
-    connect({
+    this.connectFn({
       host: peerAddress.host,
       port: peerAddress.port,
       name: this.options.selfId,

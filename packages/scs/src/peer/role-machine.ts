@@ -57,6 +57,18 @@ export function winsTieBreak(self: { id: string; preferred: boolean }, peer: { i
   return self.id < peer.id;
 }
 
+/**
+ * The epoch `self` takes when it promotes, above every epoch it knows of (`above`). The two SCSs
+ * of a pair draw from disjoint epochs (the lower id the odd ones, the other the even ones): two
+ * SCSs that promote without hearing of each other's epoch (a partition, a restart with the
+ * epoch it last held) would otherwise both act under the same one, and the LCAs, which fence
+ * only lower epochs, would obey both.
+ */
+export function nextEpoch(above: number, selfId: string, peerId: string): number {
+  const parity = selfId < peerId ? 1 : 0;
+  return above + 1 + ((above + 1) % 2 === parity ? 0 : 1);
+}
+
 /** The split-brain guard of seed 003: the primary SCS can no longer be detected by any path. */
 export function primaryPeerUndetectable(c: Pick<RoleContext, 'peerVisible' | 'peerHostUp' | 'peerOnItsHost'>): boolean {
   return !c.peerVisible && (!c.peerHostUp || !c.peerOnItsHost);
@@ -118,7 +130,7 @@ export const roleMachine = setup({
       enqueue.emit({ type: 'no-brain', active: noBrain });
     }),
     promote: enqueueActions(({ context, enqueue }, params: { reason: string }) => {
-      const epoch = Math.max(context.epoch, context.highest, context.peer?.epoch ?? 0) + 1;
+      const epoch = nextEpoch(Math.max(context.epoch, context.highest, context.peer?.epoch ?? 0), context.id, context.peerId);
       enqueue.assign({ epoch, highest: epoch });
       enqueue.emit({ type: 'promote', epoch, reason: params.reason });
     }),
