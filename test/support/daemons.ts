@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -119,13 +119,29 @@ export async function spawnDaemon(args: readonly string[], what: string, readyMe
 }
 
 /** Pids of every application an LCA state dir says it launched. */
+/**
+ * The applications an LCA launched: the pids in its state file, and the processes that carry one
+ * of its launch tokens (an LCA killed right after a spawn may not have saved that pid yet).
+ */
 function launchedPids(stateDir: string): number[] {
+  let apps: Array<{ pid: number | null; token: string }>;
   try {
-    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { apps: Record<string, { pid: number | null }> };
-    return Object.values(state.apps).map((a) => a.pid).filter((p): p is number => p !== null);
+    apps = Object.values((JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { apps: Record<string, { pid: number | null; token: string }> }).apps);
   } catch {
     return [];
   }
+  const pids = apps.map((a) => a.pid).filter((p): p is number => p !== null);
+  const tokens = new Set(apps.map((a) => `MLAYER_APP_TOKEN=${a.token}`));
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pids.includes(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').some((v) => tokens.has(v))) pids.push(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }
 
 export function killGroup(pid: number): void {
