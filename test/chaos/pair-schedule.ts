@@ -5,14 +5,12 @@
 // last step the faults stop and the solution must converge. The same seed gives the same run.
 
 import { FakeClockRun, type RunOptions } from './harness.js';
-import { MAX_SLOW_ACK_MS } from './invariants.js';
 import { PairInvariants } from './pair-invariants.js';
 import { SCS_IDS, pairTiming } from './pair-solution.js';
 import { type CutKind, PairWorld } from './pair-world.js';
 import { Prng } from './prng.js';
-import { type ScheduleOptions, type ScheduleResult, drive } from './schedule.js';
-import type { SimProcess } from './sim-host.js';
-import { APPS, HOSTS } from './solution.js';
+import { HostFaults, type ScheduleOptions, type ScheduleResult, drawFault, drive } from './schedule.js';
+import { HOSTS } from './solution.js';
 
 /** How likely each fault is at a step (faults that make no sense now are left out). */
 const FAULTS = {
@@ -51,52 +49,23 @@ export class PairScheduler {
 
   async step(): Promise<void> {
     const { world, rng } = this;
-    const live = world.allProcesses().filter((p) => !p.hung);
-    const started = live.filter((p) => p.status === 'started');
-    const unavailable = live.filter((p) => p.status === 'service-unavailable');
-    const lcasUp = HOSTS.filter((h) => world.lcaUp(h));
-    const lcasDown = HOSTS.filter((h) => !world.lcaUp(h));
+    const host = new HostFaults(world, rng, world.actingPrimary() !== undefined);
     const scsUp = SCS_IDS.filter((id) => world.scsUp(id));
     const scsDown = SCS_IDS.filter((id) => !world.scsUp(id));
     const cuts = [...world.cuts.keys()];
-    const possible: Record<Fault, boolean> = {
+    const fault = drawFault(FAULTS, {
       idle: true,
-      'app-crash': live.length > 0,
-      'app-hang': live.length > 0,
-      'app-restart': world.actingPrimary() !== undefined,
-      'app-unavailable': started.length > 0,
-      'app-available': unavailable.length > 0,
-      'lca-crash': lcasUp.length > 0,
-      'lca-restart': lcasDown.length > 0,
+      ...host.possible(),
       'scs-crash': scsUp.length > 0,
       'scs-restart': scsDown.length > 0,
       'cut-direct': true,
       'cut-scs-lca': true,
       'cut-hosts': true,
       heal: cuts.length > 0,
-      'slow-ack': live.length > 0,
-    };
-    const weights = Object.fromEntries(Object.entries(FAULTS).map(([k, w]) => [k, possible[k as Fault] ? w : 0])) as Record<Fault, number>;
-    const fault = rng.weighted(weights);
-    this.counts[fault] = (this.counts[fault] ?? 0) + 1;
-    const any = (list: SimProcess[]) => rng.pick(list);
+    }, rng, this.counts);
     switch (fault) {
       case 'idle':
         return;
-      case 'app-crash':
-        return world.crashApp(any(live));
-      case 'app-hang':
-        return world.hangApp(any(live), rng.int(300, 6000));
-      case 'app-restart':
-        return world.operatorRestart(rng.pick(APPS).name);
-      case 'app-unavailable':
-        return world.serviceUnavailable(any(started), true);
-      case 'app-available':
-        return world.serviceUnavailable(any(unavailable), false);
-      case 'lca-crash':
-        return world.crashLca(rng.pick(lcasUp));
-      case 'lca-restart':
-        return world.startLca(rng.pick(lcasDown));
       case 'scs-crash':
         return world.crashScs(rng.pick(scsUp));
       case 'scs-restart':
@@ -109,8 +78,8 @@ export class PairScheduler {
         return this.cut('hosts');
       case 'heal':
         return world.healCut(rng.pick(cuts));
-      case 'slow-ack':
-        return world.slowAcks(any(live), rng.int(100, MAX_SLOW_ACK_MS), rng.int(1000, 15_000));
+      default:
+        return host.inject(fault);
     }
   }
 

@@ -6,7 +6,7 @@ import { ChaosRun, type FakeClockRun, type RunInvariants, type RunOptions, type 
 import { MAX_SLOW_ACK_MS } from './invariants.js';
 import { Prng } from './prng.js';
 import type { SimProcess } from './sim-host.js';
-import { APPS, HOSTS } from './solution.js';
+import { APPS, HOSTS, type HostName } from './solution.js';
 import type { World } from './world.js';
 import type { Invariants } from './invariants.js';
 
@@ -55,6 +55,70 @@ type Fault = keyof typeof FAULTS;
 /** Simulated time between two steps. */
 export const STEP_MS = { min: 20, max: 800 } as const;
 
+/** The application and LCA faults both suites inject. */
+export type HostFault = 'app-crash' | 'app-hang' | 'app-restart' | 'app-unavailable' | 'app-available' | 'lca-crash' | 'lca-restart' | 'slow-ack';
+
+/** What the application and LCA faults can act on now, and how each is injected. */
+export class HostFaults {
+  readonly live: SimProcess[];
+  private readonly started: SimProcess[];
+  private readonly unavailable: SimProcess[];
+  private readonly lcasUp: HostName[];
+  private readonly lcasDown: HostName[];
+
+  /** `operator`: an SCS is there to take an operator's restart. */
+  constructor(private readonly world: World, private readonly rng: Prng, private readonly operator: boolean) {
+    this.live = world.allProcesses().filter((p) => !p.hung);
+    this.started = this.live.filter((p) => p.status === 'started');
+    this.unavailable = this.live.filter((p) => p.status === 'service-unavailable');
+    this.lcasUp = HOSTS.filter((h) => world.lcaUp(h));
+    this.lcasDown = HOSTS.filter((h) => !world.lcaUp(h));
+  }
+
+  possible(): Record<HostFault, boolean> {
+    return {
+      'app-crash': this.live.length > 0,
+      'app-hang': this.live.length > 0,
+      'app-restart': this.operator,
+      'app-unavailable': this.started.length > 0,
+      'app-available': this.unavailable.length > 0,
+      'lca-crash': this.lcasUp.length > 0,
+      'lca-restart': this.lcasDown.length > 0,
+      'slow-ack': this.live.length > 0,
+    };
+  }
+
+  inject(fault: HostFault): void | Promise<void> {
+    const { world, rng } = this;
+    switch (fault) {
+      case 'app-crash':
+        return world.crashApp(rng.pick(this.live));
+      case 'app-hang':
+        return world.hangApp(rng.pick(this.live), rng.int(300, 6000));
+      case 'app-restart':
+        return world.operatorRestart(rng.pick(APPS).name);
+      case 'app-unavailable':
+        return world.serviceUnavailable(rng.pick(this.started), true);
+      case 'app-available':
+        return world.serviceUnavailable(rng.pick(this.unavailable), false);
+      case 'lca-crash':
+        return world.crashLca(rng.pick(this.lcasUp));
+      case 'lca-restart':
+        return world.startLca(rng.pick(this.lcasDown));
+      case 'slow-ack':
+        return world.slowAcks(rng.pick(this.live), rng.int(100, MAX_SLOW_ACK_MS), rng.int(1000, 15_000));
+    }
+  }
+}
+
+/** Draws one of the faults that are possible now, by weight, and counts it. */
+export function drawFault<F extends string>(weights: Readonly<Record<F, number>>, possible: Readonly<Record<F, boolean>>, rng: Prng, counts: Record<string, number>): F {
+  const now = Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, possible[k as F] ? w : 0])) as Record<F, number>;
+  const fault = rng.weighted(now);
+  counts[fault] = (counts[fault] ?? 0) + 1;
+  return fault;
+}
+
 export class Scheduler {
   readonly counts: Record<string, number> = {};
 
@@ -63,51 +127,22 @@ export class Scheduler {
   /** Picks and injects one fault that makes sense now (a restart only of what is down, ...). */
   async step(): Promise<void> {
     const { world, rng } = this;
-    const live = world.allProcesses().filter((p) => !p.hung);
-    const started = live.filter((p) => p.status === 'started');
-    const unavailable = live.filter((p) => p.status === 'service-unavailable');
-    const lcasUp = HOSTS.filter((h) => world.lcaUp(h));
-    const lcasDown = HOSTS.filter((h) => !world.lcaUp(h));
+    const host = new HostFaults(world, rng, world.scs !== undefined);
     const cut = HOSTS.filter((h) => !world.linked(h));
-    const configServers = live.filter((p) => world.def(p.name).kind === 'config-server');
-    const possible: Record<Fault, boolean> = {
+    const configServers = host.live.filter((p) => world.def(p.name).kind === 'config-server');
+    const fault = drawFault(FAULTS, {
       idle: true,
-      'app-crash': live.length > 0,
-      'app-hang': live.length > 0,
-      'app-restart': world.scs !== undefined,
-      'app-unavailable': started.length > 0,
-      'app-available': unavailable.length > 0,
-      'lca-crash': lcasUp.length > 0,
-      'lca-restart': lcasDown.length > 0,
+      ...host.possible(),
       'host-loss': cut.length < HOSTS.length,
       partition: true,
       heal: cut.length > 0,
       'scs-crash': world.scs !== undefined,
       'scs-restart': world.scs === undefined,
-      'slow-ack': live.length > 0,
       'cs-peer-up': configServers.length > 0,
-    };
-    const weights = Object.fromEntries(Object.entries(FAULTS).map(([k, w]) => [k, possible[k as Fault] ? w : 0])) as Record<Fault, number>;
-    const fault = rng.weighted(weights);
-    this.counts[fault] = (this.counts[fault] ?? 0) + 1;
-    const any = (list: SimProcess[]) => rng.pick(list);
+    }, rng, this.counts);
     switch (fault) {
       case 'idle':
         return;
-      case 'app-crash':
-        return world.crashApp(any(live));
-      case 'app-hang':
-        return world.hangApp(any(live), rng.int(300, 6000));
-      case 'app-restart':
-        return world.operatorRestart(rng.pick(APPS).name);
-      case 'app-unavailable':
-        return world.serviceUnavailable(any(started), true);
-      case 'app-available':
-        return world.serviceUnavailable(any(unavailable), false);
-      case 'lca-crash':
-        return world.crashLca(rng.pick(lcasUp));
-      case 'lca-restart':
-        return world.startLca(rng.pick(lcasDown));
       case 'host-loss':
         return world.partition(rng.pick(HOSTS.filter((h) => !cut.includes(h))), 'both');
       case 'partition':
@@ -120,10 +155,10 @@ export class Scheduler {
       case 'scs-restart':
         await world.startScs();
         return this.invariants.checkJournalRecovered();
-      case 'slow-ack':
-        return world.slowAcks(any(live), rng.int(100, MAX_SLOW_ACK_MS), rng.int(1000, 15_000));
       case 'cs-peer-up':
-        return world.claimPeerUp(any(configServers), rng.int(500, 10_000));
+        return world.claimPeerUp(rng.pick(configServers), rng.int(500, 10_000));
+      default:
+        return host.inject(fault);
     }
   }
 }
