@@ -8,6 +8,7 @@ import { ChaosRun } from './harness.js';
 import { NO_PRIMARY_BOUND_MS } from './invariants.js';
 import { runSchedule } from './schedule.js';
 import type { SimProcess } from './sim-host.js';
+import { expectExactReplay } from './suite.js';
 
 describe('chaos harness scenarios', function () {
   this.timeout(30_000);
@@ -126,11 +127,6 @@ describe('chaos harness determinism', function () {
   this.timeout(60_000);
 
   it('replays a seed exactly: the same faults, the same events, the same outcome', async () => {
-    const first = await runSchedule(7, { steps: 60, traceLines: 400 });
-    const second = await runSchedule(7, { steps: 60, traceLines: 400 });
-    expect(first.violations).to.deep.equal([]);
-    expect(second.trace).to.deep.equal(first.trace);
-    expect(second.faults).to.deep.equal(first.faults);
-    expect(second.simulatedMs).to.equal(first.simulatedMs);
+    await expectExactReplay(runSchedule);
   });
 });

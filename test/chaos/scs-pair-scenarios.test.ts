@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { PairRun, runPairSchedule } from './pair-schedule.js';
 import { takeoverBoundMs } from './pair-invariants.js';
 import { pairTiming } from './pair-solution.js';
+import { expectExactReplay } from './suite.js';
 
 describe('SCS-pair chaos harness scenarios', function () {
   this.timeout(30_000);
@@ -62,11 +63,6 @@ describe('SCS-pair chaos harness: seeds that found bugs, and determinism', funct
   }
 
   it('replays a pair seed exactly: the same faults, the same events, the same outcome', async () => {
-    const first = await runPairSchedule(7, { steps: 60, traceLines: 400 });
-    const second = await runPairSchedule(7, { steps: 60, traceLines: 400 });
-    expect(first.violations).to.deep.equal([]);
-    expect(second.trace).to.deep.equal(first.trace);
-    expect(second.faults).to.deep.equal(first.faults);
-    expect(second.simulatedMs).to.equal(first.simulatedMs);
+    await expectExactReplay(runPairSchedule);
   });
 });

@@ -1,6 +1,6 @@
 // Runs chaos schedules in worker threads (one per core, at most CHAOS_WORKERS) for the chaos
 // suites, with the parent's livelock watchdog, and formats a failed schedule with the one
-// command that replays it. Shared by chaos.test.ts (one SCS) and scs-pair-chaos.test.ts.
+// command that replays it. Used by suite.ts for chaos.test.ts (one SCS) and scs-pair-chaos.test.ts.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
