@@ -16,7 +16,7 @@ import { type HangTiming, hangRun } from './failover/hang.js';
 import { type SettledPair, waitForSettledPair } from './failover/pair.js';
 import { QUIET_MS, SETTLE_TIMEOUT_MS } from './failover/runs.js';
 import { type UnavailableTiming, unavailableRun } from './failover/service-unavailable.js';
-import { type FailoverSettings, type FailoverSolution, withFailoverSolution } from './failover/solution.js';
+import { CRASH_FAILOVER_SETTINGS, type FailoverSettings, type FailoverSolution, withFailoverSolution } from './failover/solution.js';
 import type { Measurement, Suite } from './lib/measurement.js';
 import { type Distribution, summarize } from './lib/stats.js';
 
@@ -27,12 +27,7 @@ const WARMUP = { crash: 5, unavailable: 3, hang: 1 };
 
 const nodeArgs = (name: string) => (process.env[name] ?? '').split(/\s+/).filter((arg) => arg !== '');
 const SETTINGS: FailoverSettings = {
-  logLevel: 'info',
-  scsAddpTimeout: 1,
-  appAddpTimeout: 0.5,
-  // The SCS's backoff starts over only after 30 s of stable running: with a failover every
-  // half second it stays at its cap, which must therefore be short.
-  restart: { initialDelay: 0.05, maxDelay: 0.2 },
+  ...CRASH_FAILOVER_SETTINGS,
   scsNodeArgs: nodeArgs('MLAYER_BENCH_SCS_NODE_ARGS'),
   lcaNodeArgs: nodeArgs('MLAYER_BENCH_LCA_NODE_ARGS'),
 };

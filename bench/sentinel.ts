@@ -12,7 +12,7 @@ import os from 'node:os';
 import { crashRun } from './failover/crash.js';
 import { type SettledPair, waitForSettledPair } from './failover/pair.js';
 import { SETTLE_TIMEOUT_MS } from './failover/runs.js';
-import { type FailoverSettings, withFailoverSolution } from './failover/solution.js';
+import { CRASH_FAILOVER_SETTINGS, withFailoverSolution } from './failover/solution.js';
 import type { Measurement, Suite } from './lib/measurement.js';
 import { type Distribution, summarize } from './lib/stats.js';
 import { type SentinelSettings, redisBinaries, withSentinelTopology } from './sentinel/topology.js';
@@ -26,15 +26,7 @@ const DEFAULT_PROMOTION_TIMEOUT_MS = 90_000;
 
 const MLAYER_RUNS = 20;
 const MLAYER_WARMUP = 3;
-/** The failover suite's settings. */
-const MLAYER: FailoverSettings = {
-  logLevel: 'info',
-  scsAddpTimeout: 1,
-  appAddpTimeout: 0.5,
-  restart: { initialDelay: 0.05, maxDelay: 0.2 },
-  scsNodeArgs: [],
-  lcaNodeArgs: [],
-};
+const MLAYER = CRASH_FAILOVER_SETTINGS;
 
 type Progress = (message: string) => void;
 

@@ -5,15 +5,15 @@
 // hand extra Node flags to the daemons (e.g. --cpu-prof). Every process it started, the
 // applications included, is killed when `withFailoverSolution` ends, whatever happened.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_APP, freePort, killGroup, writeSecret } from '../../test/support/daemons.js';
+import { freePort, killGroup, launchedPids, writeSecret } from '../../test/support/daemons.js';
+import { APPS, HOSTS, demoPairYaml } from './demo-pair-yaml.js';
 import { ProcessGroups, isAlive } from '../lib/process-groups.js';
 import { type Daemon, spawnDaemon } from './daemon.js';
 
-export const HOSTS = ['host-a', 'host-b'] as const;
-export const APPS = ['bench-a', 'bench-b'] as const;
+export { APPS, HOSTS };
 export type AppName = (typeof APPS)[number];
 
 export interface FailoverSettings {
@@ -28,6 +28,20 @@ export interface FailoverSettings {
   readonly scsNodeArgs: readonly string[];
   readonly lcaNodeArgs: readonly string[];
 }
+
+/**
+ * The failover suite's solution (also the mlayer side of the Sentinel comparison): the SCS's
+ * restart backoff starts over only after 30 s of stable running, so with a failover every half
+ * second it stays at its cap, which must therefore be short.
+ */
+export const CRASH_FAILOVER_SETTINGS: FailoverSettings = {
+  logLevel: 'info',
+  scsAddpTimeout: 1,
+  appAddpTimeout: 0.5,
+  restart: { initialDelay: 0.05, maxDelay: 0.2 },
+  scsNodeArgs: [],
+  lcaNodeArgs: [],
+};
 
 const SECRET = 'failover-benchmark-shared-secret-0123456789';
 
@@ -109,24 +123,15 @@ export class FailoverSolution {
       `  addp: { timeout: ${s.scsAddpTimeout}, remoteTimeout: ${s.scsAddpTimeout} }`,
       '  disconnectSwitchoverTimeout: 0',
       '  startWindow: 3',
-      'hosts:',
-      ...HOSTS.map((host, i) => `  - { name: ${host}, lca: "127.0.0.1:${lcaPorts[i]}" }`),
-      'applications:',
+      ...demoPairYaml({
+        lcaPorts,
+        appPorts: APPS.map((app) => this.port(app)),
+        appAddpTimeout: s.appAddpTimeout,
+        appLines: [`    restart: { initialDelay: ${s.restart.initialDelay}, maxDelay: ${s.restart.maxDelay} }`],
+        // A hundred switchovers a minute is the benchmark, not flapping: window 0 turns detection off.
+        pairLines: ['    flapping: { window: 0 }'],
+      }),
     ];
-    APPS.forEach((app, i) => {
-      lines.push(
-        `  - name: ${app}`,
-        `    host: ${HOSTS[i]}`,
-        `    command: ${DEMO_APP}`,
-        `    args: ["--port", "${this.port(app)}"]`,
-        `    addp: { timeout: ${s.appAddpTimeout} }`,
-        `    restart: { initialDelay: ${s.restart.initialDelay}, maxDelay: ${s.restart.maxDelay} }`,
-        '    startTimeout: 15',
-        '    stopTimeout: 3',
-      );
-      // A hundred switchovers a minute is the benchmark, not flapping: window 0 turns detection off.
-      if (i === 0) lines.push(`    backup: ${APPS[1]}`, '    redundancy: warm-standby', '    flapping: { window: 0 }');
-    });
     return `${lines.join('\n')}\n`;
   }
 
@@ -190,16 +195,6 @@ export class FailoverSolution {
       this.tracked.killAll();
       rmSync(this.dir, { recursive: true, force: true });
     }
-  }
-}
-
-/** Pids of the applications an LCA state dir says are running (a stopped one's pid may be reused). */
-function launchedPids(stateDir: string): number[] {
-  try {
-    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { apps: Record<string, { pid: number | null; status: string }> };
-    return Object.values(state.apps).filter((a) => a.status !== 'stopped').map((a) => a.pid).filter((p): p is number => p !== null);
-  } catch {
-    return [];
   }
 }
 

@@ -6,17 +6,18 @@
 // started again any number of times (each incarnation logs to its own file). Every process it
 // started, the applications included, is killed when `withScsPair` ends, whatever happened.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_APP, freePort, killGroup, writeSecret } from '../../test/support/daemons.js';
+import { freePort, killGroup, launchedPids, writeSecret } from '../../test/support/daemons.js';
+import { APPS, HOSTS, demoPairYaml } from '../failover/demo-pair-yaml.js';
 import { type Daemon, spawnDaemon } from '../failover/daemon.js';
 import { ProcessGroups, isAlive } from '../lib/process-groups.js';
 
 export const SCS_IDS = ['scs-a', 'scs-b'] as const;
 export type ScsId = (typeof SCS_IDS)[number];
-export const HOSTS = ['host-a', 'host-b'] as const;
-export const APPS = ['bench-a', 'bench-b'] as const;
+
+export { APPS, HOSTS };
 const HOST_OF: Readonly<Record<ScsId, (typeof HOSTS)[number]>> = { 'scs-a': 'host-a', 'scs-b': 'host-b' };
 const SECRET = 'scs-takeover-benchmark-shared-secret-0123456789';
 
@@ -40,16 +41,6 @@ export interface JournalEvent {
   readonly seq: number;
   readonly type: string;
   readonly [key: string]: unknown;
-}
-
-/** Pids of the applications an LCA state dir says are running. */
-function launchedPids(stateDir: string): number[] {
-  try {
-    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { apps: Record<string, { pid: number | null; status: string }> };
-    return Object.values(state.apps).filter((a) => a.status !== 'stopped').map((a) => a.pid).filter((p): p is number => p !== null);
-  } catch {
-    return [];
-  }
 }
 
 export class ScsPairSolution {
@@ -113,22 +104,8 @@ export class ScsPairSolution {
       `    id: ${peer}`,
       `    host: ${HOST_OF[peer]}`,
       `    address: "127.0.0.1:${peerPorts[peer]}"`,
-      'hosts:',
-      ...HOSTS.map((host, i) => `  - { name: ${host}, lca: "127.0.0.1:${lcaPorts[i]}" }`),
-      'applications:',
+      ...demoPairYaml({ lcaPorts, appPorts, appAddpTimeout: s.appAddpTimeout }),
     ];
-    APPS.forEach((app, i) => {
-      lines.push(
-        `  - name: ${app}`,
-        `    host: ${HOSTS[i]}`,
-        `    command: ${DEMO_APP}`,
-        `    args: ["--port", "${appPorts[i]}"]`,
-        `    addp: { timeout: ${s.appAddpTimeout} }`,
-        '    startTimeout: 15',
-        '    stopTimeout: 3',
-      );
-      if (i === 0) lines.push(`    backup: ${APPS[1]}`, '    redundancy: warm-standby');
-    });
     return `${lines.join('\n')}\n`;
   }
 

@@ -120,17 +120,18 @@ export async function spawnDaemon(args: readonly string[], what: string, readyMe
 
 /** Pids of every application an LCA state dir says it launched. */
 /**
- * The applications an LCA launched: the pids in its state file, and the processes that carry one
- * of its launch tokens (an LCA killed right after a spawn may not have saved that pid yet).
+ * The applications an LCA launched and may still run: the pids its state file gives for those
+ * not stopped (a stopped one's pid may be reused), and the processes that carry one of its launch
+ * tokens (an LCA killed right after a spawn may not have saved that pid yet).
  */
-function launchedPids(stateDir: string): number[] {
-  let apps: Array<{ pid: number | null; token: string }>;
+export function launchedPids(stateDir: string): number[] {
+  let apps: Array<{ pid: number | null; token: string; status: string }>;
   try {
-    apps = Object.values((JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { apps: Record<string, { pid: number | null; token: string }> }).apps);
+    apps = Object.values((JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { apps: Record<string, { pid: number | null; token: string; status: string }> }).apps);
   } catch {
     return [];
   }
-  const pids = apps.map((a) => a.pid).filter((p): p is number => p !== null);
+  const pids = apps.filter((a) => a.status !== 'stopped').map((a) => a.pid).filter((p): p is number => p !== null);
   const tokens = new Set(apps.map((a) => `MLAYER_APP_TOKEN=${a.token}`));
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
