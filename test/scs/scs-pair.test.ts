@@ -95,7 +95,13 @@ describe('SCS pair with real processes', function () {
     const promoted = await pair.waitForRole('scs-b', 'primary');
     expect(promoted.scs.epoch).to.equal(epoch + 1);
     // The LCA of host-b now follows the new epoch: the old primary is refused, and demotes itself.
-    await pair.waitForRole('scs-a', 'backup');
+    await pair.waitForRole('scs-a', 'backup').catch((e) => {
+      // Seen once in a full clean-clone run, never alone: what each side knew of the epochs.
+      for (const [who, logs] of [['scs-a', pair.scs['scs-a'].logs], ['scs-b', pair.scs['scs-b'].logs], ['LCA host-b', pair.lca('host-b').logs]] as const) {
+        console.log(`--- ${who}\n${logs.filter((l) => l.level !== 'debug').slice(-30).map((l) => JSON.stringify(l)).join('\n')}`);
+      }
+      throw e;
+    });
     const refusedOrYielded = pair.lca('host-b').logs.some((l) => l.message === 'following a new SCS epoch' && l.to === epoch + 1);
     expect(refusedOrYielded).to.equal(true);
     pair.proxies.toA?.heal();
