@@ -68,6 +68,8 @@ export class LocalControlAgent {
   private metricsServer: http.Server | undefined;
   private rotationTimer: NodeJS.Timeout | undefined;
   private epoch = 0;
+  /** The save that made the current epoch durable (claims of it answer once it is done). */
+  private epochSaved: Promise<void> = Promise.resolve();
   private bound: HostPort | undefined;
 
   constructor(private readonly options: LcaOptions) {
@@ -158,13 +160,17 @@ export class LocalControlAgent {
     this.broadcast({ type: 'scs-sessions', epoch: this.epoch, sessions: this.scsSessions() });
   }
 
-  /** Raises the epoch fence (durably, before anything is executed under it). */
+  /**
+   * Raises the epoch fence; answers (and tells every SCS) once it is durable. A second claim of
+   * the same epoch (an SCS asking again after a reply timeout) waits for that same save.
+   */
   private async presentEpoch(epoch: number, session: ScsSession): Promise<void> {
     if (epoch > this.epoch) {
       this.log.info('following a new SCS epoch', { from: this.epoch, to: epoch, scs: session.scsId });
       this.epoch = epoch;
-      await this.store.save(() => this.persisted());
+      this.epochSaved = this.store.save(() => this.persisted());
     }
+    await this.epochSaved;
     this.sessionsChanged();
   }
 

@@ -20,6 +20,8 @@ export interface HostHooks {
   connectedChanged(host: Host): void;
   snapshot(host: Host, snapshot: Snapshot): void;
   report(host: Host, message: LcaMessage): void;
+  /** The LCA refused a command of this SCS's epoch: it follows a newer one. */
+  fenced(host: Host): void;
   /** The loss has lasted `disconnectSwitchoverTimeout`: the host's applications have failed. */
   lost(host: Host): void;
 }
@@ -50,6 +52,7 @@ export class Host {
     this.link.on('connected', (snapshot) => this.onConnected(snapshot));
     this.link.on('disconnected', (loss) => this.onDisconnected(loss.message));
     this.link.on('report', (message) => hooks.report(this, message));
+    this.link.on('fenced', () => hooks.fenced(this));
   }
 
   get name(): string {

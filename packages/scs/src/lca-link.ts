@@ -200,7 +200,13 @@ export class LcaLink extends EventEmitter<LcaLinkEvents> {
       throw new ValidationError(`invalid ${request.type} request for the LCA of ${this.where}: ${describeIssues(checked.error).join('; ')}`);
     }
     const timeoutMs = appTimeoutMs === undefined ? this.requestTimeoutMs : appTimeoutMs + REPLY_MARGIN_MS;
-    const reply = await connection.request(checked.data, { timeoutMs });
+    let reply: unknown;
+    try {
+      reply = await connection.request(checked.data, { timeoutMs });
+    } catch (error) {
+      if (error instanceof RemoteError && error.remoteCode === LCA_ERRORS.staleEpoch) this.emit('fenced');
+      throw error;
+    }
     try {
       return parse(reply);
     } catch (error) {

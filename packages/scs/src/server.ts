@@ -43,7 +43,7 @@ export interface ScsOptions {
 const refused = (code: string, message: string): CommandResult => ({ accepted: false, code, message });
 
 /** How long a primary SCS waits before asking again for a standalone application's primary role. */
-const STANDALONE_ROLE_RETRY_MS = 1000;
+const RETRY_MS = 1000;
 
 export class SolutionControlServer implements ScsService {
   readonly metrics: ScsMetrics;
@@ -55,8 +55,10 @@ export class SolutionControlServer implements ScsService {
   private readonly hosts = new Map<string, Host>();
   private readonly pairs = new Map<string, PairSupervisor>();
   private readonly restarts: RestartScheduler;
-  /** Standalone applications whose primary role is asked for again soon (the last request failed). */
-  private readonly roleRetries = new Map<string, TimerHandle>();
+  /** Requests of the primary asked again soon because the last one failed (`role:APP`). */
+  private readonly retries = new Map<string, TimerHandle>();
+  /** Hosts whose LCA refused a command as stale, while this SCS asks it for its epoch. */
+  private readonly fenceChecks = new Set<string>();
   private readonly feed: JournalFeed;
   private http: HttpApi | undefined;
   private epoch = 0;
@@ -159,6 +161,14 @@ export class SolutionControlServer implements ScsService {
 
   /** Starts acting: pair machines (which adopt the members acting as primary), restarts, journal. */
   private async becomePrimary(epoch: number, reason: string, claim: boolean): Promise<void> {
+    const journal = this.feed.current;
+    // The newest events tell which member of each pair was primary last. Read before acting, so
+    // that `scs-role` is the first event this SCS journals as primary.
+    const history = await journal.since(Math.max(0, journal.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT);
+    if (this.coordinator && (this.coordinator.role !== 'primary' || this.coordinator.epoch !== epoch)) {
+      this.log.warn('promotion overtaken: this SCS yielded while it was taking over', { epoch, now: this.coordinator.epoch });
+      return;
+    }
     const from = this.role;
     this.role = 'primary';
     this.restarts.resume();
@@ -167,9 +177,6 @@ export class SolutionControlServer implements ScsService {
       host.link.setEpoch(epoch);
       if (claim && host.connected) this.claimOn(host, epoch);
     }
-    const journal = this.feed.current;
-    // The newest events tell which member of each pair was primary last.
-    const history = await journal.since(Math.max(0, journal.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT);
     this.journal({ type: 'scs-role', scs: this.solution.scs.id, from: claim ? from : 'none', to: 'primary', epoch });
     for (const spec of this.solution.pairs) this.addPair(spec, lastPrimaryOf(spec, history)).start();
     this.metrics.setScsRole('primary');
@@ -184,7 +191,26 @@ export class SolutionControlServer implements ScsService {
 
   /** Raises the LCA's fence to `epoch`: from then on it refuses the commands of older epochs. */
   private claimOn(host: Host, epoch: number): void {
-    host.link.claim(epoch).catch((error: unknown) => this.log.warn('cannot claim the epoch on an LCA', { host: host.name, error: errorMessage(error) }));
+    host.link.claim(epoch).then(
+      (snapshot) => this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`),
+      // A link that drops presents the epoch again when it reconnects; the LCA answers a claim
+      // only once its fence is durable, and tells every SCS then even if this reply is late.
+      (error: unknown) => this.log.warn('cannot claim the epoch on an LCA', { host: host.name, epoch, error: errorMessage(error) }),
+    );
+  }
+
+  /** An LCA refused a command as of an older epoch: learn the epoch it follows (and so demote). */
+  private onFenced(host: Host): void {
+    if (this.fenceChecks.has(host.name)) return;
+    this.fenceChecks.add(host.name);
+    host.link.snapshot().then(
+      (snapshot) => {
+        this.log.warn('the LCA refused a command of this SCS as stale', { host: host.name, epoch: this.epoch, lcaEpoch: snapshot.epoch });
+        if (this.coordinator) this.coordinator.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
+        else this.log.error('an LCA follows another SCS than this single one: is a second SCS running against these hosts?', { host: host.name, lcaEpoch: snapshot.epoch });
+      },
+      (error: unknown) => this.log.warn('cannot ask the LCA for its epoch', { host: host.name, error: errorMessage(error) }),
+    ).finally(() => this.fenceChecks.delete(host.name));
   }
 
   /** Stops acting at once: another SCS holds a higher epoch. Applications keep their roles. */
@@ -195,7 +221,7 @@ export class SolutionControlServer implements ScsService {
     for (const pair of this.pairs.values()) pair.stop();
     this.pairs.clear();
     this.restarts.forget();
-    this.cancelRoleRetries();
+    this.cancelRetries();
     this.metrics.setScsRole('backup');
     this.metrics.setEpoch(this.epoch);
     this.log.warn('SCS demoted to backup', { epoch, reason });
@@ -205,7 +231,7 @@ export class SolutionControlServer implements ScsService {
   async shutdown(): Promise<void> {
     await this.coordinator?.stop();
     this.restarts.forget();
-    this.cancelRoleRetries();
+    this.cancelRetries();
     for (const pair of this.pairs.values()) pair.stop();
     await Promise.all([...this.hosts.values()].map((h) => h.stop()));
     await this.http?.close();
@@ -397,6 +423,7 @@ export class SolutionControlServer implements ScsService {
       },
       snapshot: (h, snapshot) => this.onSnapshot(h, snapshot),
       report: (h, message) => this.onReport(h, message),
+      fenced: (h) => this.onFenced(h),
       lost: (h) => this.onHostLost(h),
     });
     this.hosts.set(spec.name, host);
@@ -530,16 +557,23 @@ export class SolutionControlServer implements ScsService {
    * observes, so without asking again it stayed without a role.
    */
   private retryStandaloneRole(app: Application): void {
-    if (this.roleRetries.has(app.name)) return;
-    this.roleRetries.set(app.name, this.clock.setTimeout(() => {
-      this.roleRetries.delete(app.name);
-      if (this.role === 'primary' && this.apps.get(app.name) === app && this.hosts.get(app.config.host)?.connected) this.ensureStandaloneRole(app);
-    }, STANDALONE_ROLE_RETRY_MS));
+    this.retryLater(`role:${app.name}`, () => {
+      if (this.apps.get(app.name) === app && this.hosts.get(app.config.host)?.connected) this.ensureStandaloneRole(app);
+    });
   }
 
-  private cancelRoleRetries(): void {
-    for (const timer of this.roleRetries.values()) this.clock.clearTimeout(timer);
-    this.roleRetries.clear();
+  /** Runs `again` in RETRY_MS if this SCS is still primary then; one pending retry per key. */
+  private retryLater(key: string, again: () => void): void {
+    if (this.retries.has(key)) return;
+    this.retries.set(key, this.clock.setTimeout(() => {
+      this.retries.delete(key);
+      if (this.role === 'primary') again();
+    }, RETRY_MS));
+  }
+
+  private cancelRetries(): void {
+    for (const timer of this.retries.values()) this.clock.clearTimeout(timer);
+    this.retries.clear();
   }
 
   private async setRole(app: Application, role: Role, timeoutMs: number): Promise<Role> {

@@ -487,6 +487,23 @@ describe('LcaLink (fake LCA, fake timers)', () => {
       expect(link.connected).to.equal(true);
     });
 
+    it('emits `fenced` once per command the LCA refuses as of an older epoch, and for no other error', async () => {
+      const link = newLink();
+      link.start();
+      await connected(link);
+      let fenced = 0;
+      link.on('fenced', () => (fenced += 1));
+      lca.onRequest = () => { throw new MlayerError('EUNKNOWNAPP', 'no application "app-z" on host host-a'); };
+      await link.stopApp('app-z').catch(() => undefined);
+      expect(fenced).to.equal(0);
+      lca.onRequest = () => { throw new MlayerError('ESTALEEPOCH', 'stale epoch 1: this LCA follows epoch 2 (another SCS took over)'); };
+      const error = await link.killApp('app-a').then(() => expect.fail('must fail'), (e: unknown) => e);
+      expect(error).to.include({ remoteCode: 'ESTALEEPOCH' });
+      await link.stopApp('app-a').catch(() => undefined);
+      expect(fenced).to.equal(2);
+      expect(link.connected).to.equal(true);
+    });
+
     it('refuses a malformed command locally instead of letting the LCA drop the link', async () => {
       const link = newLink();
       link.start();

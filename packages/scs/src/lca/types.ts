@@ -27,6 +27,8 @@ export interface LcaLinkEvents {
   link: [Connection];
   /** Every change of `status`. */
   status: [next: LcaLinkStatus, previous: LcaLinkStatus];
+  /** The LCA refused a command as sent under an older epoch than it follows: another SCS took over. */
+  fenced: [];
 }
 
 export type ConnectFunction = (options: ConnectOptions) => Promise<Connection>;
