@@ -19,7 +19,8 @@ describe('SCS pair with real processes', function () {
   });
 
   async function settled(options: ConstructorParameters<typeof TestScsPair>[0] = {}): Promise<{ pids: Record<string, number | null> }> {
-    pair = await new TestScsPair(options).start();
+    pair = new TestScsPair(options); // assigned first: afterEach stops what a failed start left
+    await pair.start();
     await pair.waitForRole('scs-a', 'primary');
     await pair.waitForRole('scs-b', 'backup');
     const a = await pair.waitForApp('scs-a', 'stat-a', 'started', 'primary');
@@ -52,11 +53,17 @@ describe('SCS pair with real processes', function () {
     await pair.kill('scs-a');
     const promoted = await pair.waitForRole('scs-b', 'primary');
     expect(performance.now() - killedAt).to.be.at.most(T + 1000);
-    expect(promoted.scs.epoch).to.be.greaterThan((await Promise.resolve(before.filter((e) => e.type === 'scs-role').at(-1)?.epoch as number)) ?? 0);
-    const after = (await pair.events('scs-b')).filter((e) => e.seq > (before.at(-1)?.seq ?? 0));
-    expect(after[0]).to.include({ type: 'scs-role', scs: 'scs-b', to: 'primary', seq: (before.at(-1)?.seq ?? 0) + 1 }); // seq continues, no gap
+    expect(promoted.scs.epoch).to.be.greaterThan((before.filter((e) => e.type === 'scs-role').at(-1)?.epoch as number | undefined) ?? 0);
+    const lastSeq = before.at(-1)?.seq ?? 0;
+    // The role shows at once; its event once written.
+    const since = async () => (await pair.events('scs-b')).filter((e) => e.seq > lastSeq);
+    const [first] = await pollUntil('scs-b to journal its promotion', async () => {
+      const events = await since();
+      return events.length > 0 ? events : undefined;
+    });
+    expect(first).to.include({ type: 'scs-role', scs: 'scs-b', to: 'primary', seq: lastSeq + 1 }); // seq continues, no gap
     await pair.waitForApp('scs-b', 'stat-a', 'started', 'primary');
-    expect(switchovers(after)).to.deep.equal([]);
+    expect(switchovers(await since())).to.deep.equal([]);
     const status = await pair.status('scs-b');
     expect(status.applications.map((a) => [a.name, a.pid])).to.deep.equal([['stat-a', pids['stat-a']], ['stat-b', pids['stat-b']]]);
     expect(await ask(pair.ports.get('stat-a') as number, 'ROLE')).to.equal('primary');

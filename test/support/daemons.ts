@@ -166,13 +166,40 @@ export async function cleanupDaemons(extraPids: Iterable<number> = []): Promise<
 }
 
 /** A port that was free a moment ago (for applications that must listen on a known port). */
+/** The kernel's range for the local ports of outgoing connections (Linux default 32768-60999). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low !== undefined && high !== undefined && low > 0 && high >= low) return [low, high];
+  } catch {
+    // not Linux: assume the default
+  }
+  return [32768, 60999];
+}
+
+/**
+ * A port free on loopback now, for a daemon to listen on later. Taken below the ephemeral range:
+ * a port the kernel handed out with listen(0) is free again once probed, and the kernel may give
+ * it next to an outgoing connection (any link a test opens) before the daemon binds it
+ * (EADDRINUSE, seen once). Random within the range so that concurrent tests rarely collide.
+ */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const [low] = ephemeralRange();
+  const floor = low > 12_000 ? 10_000 : 1024;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = floor + Math.floor(Math.random() * (low - floor));
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error(`no free port found below the ephemeral range (${low})`);
 }
 
 export function demoSpec(name: string, port: number, overrides: Partial<{ addpTimeoutMs: number; startTimeoutMs: number; stopTimeoutMs: number; args: string[] }> = {}) {

@@ -2,6 +2,7 @@
 // runner must exit by itself. If a leaked handle (a socket, a server, a timer, a worker) keeps
 // it alive, it fails after EXIT_GRACE_MS, naming what was left open, instead of hanging CI.
 
+// Required first: a root hook that fails (the leaked-process check) skips the root hooks after it.
 const EXIT_GRACE_MS = 15_000;
 
 export const mochaHooks = {

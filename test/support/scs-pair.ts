@@ -58,7 +58,9 @@ export class TestScsPair {
       writeFileSync(configFile, this.yaml(id, peerPort[id], httpPort[id]));
       this.scs[id] = { id, url: `http://127.0.0.1:${httpPort[id]}`, configFile, process: undefined, logs: [] };
     }
-    await Promise.all([this.startScs('scs-a'), this.startScs('scs-b')]);
+    // Both settle before a failure is thrown, so that stopAll() finds every process started.
+    const started = await Promise.allSettled([this.startScs('scs-a'), this.startScs('scs-b')]);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     return this;
   }
 
@@ -114,7 +116,7 @@ export class TestScsPair {
   }
 
   async kill(id: 'scs-a' | 'scs-b'): Promise<void> {
-    const child = this.scs[id].process;
+    const child = this.scs[id]?.process;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = once(child, 'exit');
       child.kill('SIGKILL');
