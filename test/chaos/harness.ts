@@ -62,6 +62,8 @@ export interface RunInvariants {
   divergence(): string[];
   converged(): void;
   checkJournalRecovered(): Promise<void>;
+  /** Once converged: what else must have caught up by then (the backup SCS's journal). */
+  checkCaughtUp?(): Promise<void>;
   /** Known limitations met (not violations), counted for the report. */
   readonly notes?: Readonly<Record<string, number>>;
 }
@@ -135,6 +137,7 @@ export class FakeClockRun<W extends RunWorld, I extends RunInvariants> {
       if (stableSince !== undefined && Date.now() - stableSince >= STABLE_MS) break;
     }
     if (this.ok) this.invariants.converged();
+    if (this.ok) await this.invariants.checkCaughtUp?.();
   }
 
   /** Stops everything, checks that no timer is left, restores the real clock. Never throws. */

@@ -11,11 +11,12 @@
 //  (P4) A subscriber that follows the acting primary SCS sees journal seqs strictly increase.
 //  (P5) Convergence once faults stop: one primary SCS, connected to every LCA, each following
 //       its epoch; every application as invariant (5) of invariants.ts requires.
+//       And the backup SCS's journal is the primary's, event for event.
 //  (P6) Takeover: a backup SCS whose peer is down, and which reaches the LCA of its peer's host,
 //       is primary within TAKEOVER_BOUND_MS.
 
 import type { JournalEvent, StatusView } from '@mlayer/scs/internal';
-import { LCA_LINK_DEFAULTS } from '@mlayer/scs/internal';
+import { LCA_LINK_DEFAULTS, MAX_SINCE_LIMIT } from '@mlayer/scs/internal';
 import { CHECK_MS, PAIRS, REJOIN_GRACE_MS, applicationDivergence } from './invariants.js';
 import { NEGOTIATE_WINDOW_MS, type PairTiming, SCS_HOST, SCS_IDS, type ScsId, peerOf, scsMachine } from './pair-solution.js';
 import type { PairScsRun, PairWorld } from './pair-world.js';
@@ -302,6 +303,24 @@ export class PairInvariants {
     const flapping = this.terms.get(primary.run)?.flapping ?? new Set<string>();
     problems.push(...applicationDivergence(this.world, status, flapping));
     return problems;
+  }
+
+  /** (P5) Once converged, the backup serves the primary's journal: same events, same seqs. */
+  async checkCaughtUp(): Promise<void> {
+    const primary = this.world.actingPrimary();
+    const backup = this.world.upRuns().find((r) => r !== primary);
+    if (!primary || !backup) return;
+    const all = async (run: PairScsRun) => {
+      const events: JournalEvent[] = [];
+      for (let batch = await run.server.events(0, MAX_SINCE_LIMIT); batch.length > 0; batch = await run.server.events(batch.at(-1)?.seq ?? 0, MAX_SINCE_LIMIT)) events.push(...batch);
+      return events;
+    };
+    const [mine, theirs] = await Promise.all([all(primary), all(backup)]);
+    const differs = mine.findIndex((e, i) => JSON.stringify(e) !== JSON.stringify(theirs[i]));
+    if (differs >= 0 || theirs.length !== mine.length) {
+      const at = differs >= 0 ? mine[differs]?.seq : Math.min(mine.length, theirs.length) + 1;
+      this.fail(`(P5) the backup ${backup.id}'s journal is not the primary ${primary.id}'s: ${theirs.length} events against ${mine.length}, first difference at seq ${at}`);
+    }
   }
 
   /**
