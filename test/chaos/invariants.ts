@@ -59,6 +59,33 @@ interface SeenEvent {
   readonly run: number;
 }
 
+/**
+ * (3) The Config Server guard, judged when the SCS's order reaches the candidate: in a
+ * switchover (`inSwitchover`: the acting SCS journaled one to this candidate, not yet ended),
+ * only a candidate whose fresh facts said peer=down and database=up is promoted; and never one
+ * whose facts have said for a while (the SCS could know: its host reachable for `reachableMs`)
+ * that it sees the other Config Server, while that one has been acting as primary for a while
+ * too. (What changed moments before, or while messages were held, is a race the candidate
+ * settles itself: it refuses, as in seed 003.)
+ */
+export function configServerPromotionProblems(world: World, process: SimProcess, inSwitchover: boolean, reachableMs: number): string[] {
+  const problems: string[] = [];
+  const facts = process.lastAnswer;
+  if (inSwitchover && (facts?.peer !== 'down' || facts.database !== 'up')) {
+    problems.push(`(3) ${process.name} was told to become primary in a switchover although its last fact answer was ${JSON.stringify(facts ?? null)}`);
+  }
+  const partner = world.partnerOf(process.name) as string;
+  const now = world.now();
+  const rival = world.processes(partner).find((p) => !p.hung && !p.suspending && p.role === 'primary' && now - p.roleSince >= FACTS_SETTLE_MS);
+  const known = process.lastAnswerAt > process.lastReportedAt ? process.lastAnswer : process.lastReported;
+  const knownSince = Math.max(process.lastAnswerAt, process.lastReportedAt);
+  const settled = now - knownSince >= FACTS_SETTLE_MS && reachableMs >= FACTS_SETTLE_MS;
+  if (rival && settled && known?.peer === 'up') {
+    problems.push(`(3) ${process.name}[${process.pid}] was told to become primary while it sees ${rival.name}[${rival.pid}] acting as primary (peer=up)`);
+  }
+  return problems;
+}
+
 export class Invariants {
   readonly violations: string[] = [];
   readonly seen: SeenEvent[] = [];
@@ -128,31 +155,9 @@ export class Invariants {
     }
   }
 
-  /**
-   * (3) The Config Server guard, judged when the SCS's order reaches the candidate: in a
-   * switchover, only a candidate whose fresh facts said peer=down and database=up is promoted;
-   * and never one whose facts have said for a while (the SCS could know) that it sees the other
-   * Config Server, while that one has been acting as primary for a while too. (What changed
-   * moments before, or while messages were held, is a race the candidate settles itself: it
-   * refuses, as in seed 003.)
-   */
   private checkConfigServerPromotion(process: SimProcess): void {
     const pair = this.world.def(process.name).pair as string;
-    if (this.openSwitchover.get(pair) === process.name) {
-      const facts = process.lastAnswer;
-      if (facts?.peer !== 'down' || facts.database !== 'up') {
-        this.fail(`(3) ${process.name} was told to become primary in a switchover although its last fact answer was ${JSON.stringify(facts ?? null)}`);
-      }
-    }
-    const partner = this.world.partnerOf(process.name) as string;
-    const now = this.world.now();
-    const rival = this.world.processes(partner).find((p) => !p.hung && !p.suspending && p.role === 'primary' && now - p.roleSince >= FACTS_SETTLE_MS);
-    const known = process.lastAnswerAt > process.lastReportedAt ? process.lastAnswer : process.lastReported;
-    const knownSince = Math.max(process.lastAnswerAt, process.lastReportedAt);
-    const settled = now - knownSince >= FACTS_SETTLE_MS && this.reachableFor(this.hostOf(process.name)) >= FACTS_SETTLE_MS;
-    if (rival && settled && known?.peer === 'up') {
-      this.fail(`(3) ${process.name}[${process.pid}] was told to become primary while it sees ${rival.name}[${rival.pid}] acting as primary (peer=up)`);
-    }
+    for (const problem of configServerPromotionProblems(this.world, process, this.openSwitchover.get(pair) === process.name, this.reachableFor(this.hostOf(process.name)))) this.fail(problem);
   }
 
   // ---- invariant 4: the journal ---------------------------------------------------------------

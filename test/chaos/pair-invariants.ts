@@ -14,10 +14,12 @@
 //       And the backup SCS's journal is the primary's, event for event.
 //  (P6) Takeover: a backup SCS whose peer is down, and which reaches the LCA of its peer's host,
 //       is primary within TAKEOVER_BOUND_MS.
+//  (P7) The Config Server guard (invariant 3 of invariants.ts), judged against the acting primary SCS.
 
 import type { JournalEvent, StatusView } from '@mlayer/scs/internal';
 import { LCA_LINK_DEFAULTS, MAX_SINCE_LIMIT } from '@mlayer/scs/internal';
-import { CHECK_MS, PAIRS, REJOIN_GRACE_MS, applicationDivergence } from './invariants.js';
+import { CHECK_MS, PAIRS, REJOIN_GRACE_MS, applicationDivergence, configServerPromotionProblems } from './invariants.js';
+import type { SimProcess } from './sim-host.js';
 import { NEGOTIATE_WINDOW_MS, type PairTiming, SCS_HOST, SCS_IDS, type ScsId, peerOf, scsMachine } from './pair-solution.js';
 import type { PairScsRun, PairWorld } from './pair-world.js';
 import { HOSTS, type HostName } from './solution.js';
@@ -76,12 +78,16 @@ export class PairInvariants {
   /** `run|host|epoch`: since when that primary SCS run controls the host. */
   private readonly controlSince = new Map<string, number>();
   private readonly peerDownSince = new Map<ScsId, number>();
+  /** The switchover each pair is in the middle of, as the SCS run that journaled it tells. */
+  private readonly openSwitchover = new Map<string, { readonly run: number; readonly to: string } | null>();
   private readonly takeoverBound: number;
 
   constructor(private readonly world: PairWorld, timing: PairTiming) {
     this.takeoverBound = takeoverBoundMs(timing);
     world.setHooks({
-      roleRequested: () => undefined,
+      roleRequested: (p, role) => {
+        if (role === 'primary' && world.def(p.name).kind === 'config-server') this.checkConfigServerPromotion(p);
+      },
       roleAcked: (p, role) => {
         world.note(`${p.name}[${p.pid}] acknowledged ${role}`);
         if (role === 'primary') this.checkSinglePrimary();
@@ -106,6 +112,8 @@ export class PairInvariants {
     if (event.type === 'flapping') this.terms.get(run)?.flapping.add(event.pair);
     const acting = this.world.actingPrimary();
     if (acting?.id !== id || acting.run !== run) return;
+    if (event.type === 'switchover-started') this.openSwitchover.set(event.pair, { run, to: event.to });
+    if (event.type === 'switchover-completed' || event.type === 'switchover-failed') this.openSwitchover.set(event.pair, null);
     const epoch = acting.server.status().scs.epoch;
     const last = this.followed.at(-1);
     if (last && event.seq <= last.event.seq) this.seqWentBack(id, run, epoch, event, last);
@@ -186,6 +194,18 @@ export class PairInvariants {
         this.fail(`(P2) ${id} took over (epoch ${epoch}) from primary ${peer} (epoch ${rivalView.epoch}) although the LCA of ${host} had held ${peer}'s session, reachable from ${id}, for ${now - since} ms`);
       }
     }
+  }
+
+  /** (P7) Invariant 3 of invariants.ts, for the order of the acting primary SCS. */
+  private checkConfigServerPromotion(process: SimProcess): void {
+    const acting = this.world.actingPrimary();
+    if (!acting) return;
+    const def = this.world.def(process.name);
+    const open = this.openSwitchover.get(def.pair as string);
+    const epoch = acting.server.status().scs.epoch;
+    const controlled = this.controlSince.get(`${acting.run}|${def.host}|${epoch}`);
+    const reachableMs = controlled === undefined ? -1 : this.world.now() - controlled;
+    for (const problem of configServerPromotionProblems(this.world, process, open?.run === acting.run && open.to === process.name, reachableMs)) this.fail(problem.replace('(3)', '(P7)'));
   }
 
   // ---- the periodic check ----------------------------------------------------------------------
