@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { MLAYER } from '../support/daemons.js';
 import { ask } from '../support/demo-client.js';
+import { connectAsScs } from '../support/scs-client.js';
 import { TestSolution } from '../support/solution.js';
 
 describe('SCS operations with real processes', function () {
@@ -73,6 +74,25 @@ describe('SCS operations with real processes', function () {
     expect((await solution.app('stat-a')).pid).to.equal(pids.a); // nothing restarted
     expect((await solution.app('stat-b')).pid).to.equal(pids.b);
     expect(await ask(solution.port('stat-b'), 'ROLE')).to.equal('primary');
+  });
+
+  it('a single SCS on LCAs that followed an SCS pair takes up their epoch (durably) instead of being refused', async () => {
+    solution = await new TestSolution({ hosts: ['host-a'], apps: [{ name: 'solo', host: 'host-a' }] }).start(async (s) => {
+      // The LCA served an SCS pair before: it follows epoch 5.
+      const lca = s.lcas.get('host-a');
+      const old = await connectAsScs(lca?.port as number, s.secret, { name: 'scs-b' });
+      await old.request({ type: 'claim', epoch: 5 });
+      old.close();
+    });
+    await solution.waitForApp('solo', 'started', 'primary');
+    const adopted = solution.scs?.logs.find((l) => l.message === 'a single SCS takes up the epoch its LCAs follow');
+    expect(adopted).to.include({ from: 0, to: 5, host: 'host-a' });
+    expect((await solution.get<{ scs: { epoch: number } }>('/api/v1/status')).scs.epoch).to.equal(5);
+    // Durable: a restarted SCS starts under it.
+    await solution.scs?.stop();
+    await solution.startScs();
+    expect((await solution.get<{ scs: { epoch: number } }>('/api/v1/status')).scs.epoch).to.equal(5);
+    expect(await ask(solution.port('solo'), 'ROLE')).to.equal('primary');
   });
 
   it('refuses mutations without the bearer token (401) and accepts them with it', async () => {

@@ -199,6 +199,19 @@ export class SolutionControlServer implements ScsService {
     );
   }
 
+  /**
+   * A single SCS on an LCA that followed an SCS pair (a pair made single again, a new journal
+   * directory): with no peer to fence, it takes up the LCA's epoch rather than being refused
+   * for good. Durable so that a restart starts under it; acting does not wait for the write.
+   */
+  private takeUpEpoch(host: Host, epoch: number): void {
+    this.log.warn('a single SCS takes up the epoch its LCAs follow', { host: host.name, from: this.epoch, to: epoch });
+    this.epoch = epoch;
+    for (const h of this.hosts.values()) h.link.setEpoch(epoch);
+    this.metrics.setEpoch(epoch);
+    this.epochStore?.save(epoch).catch((error: unknown) => this.log.error('cannot save the epoch', { epoch, error: errorMessage(error) }));
+  }
+
   /** An LCA refused a command as of an older epoch: learn the epoch it follows (and so demote). */
   private onFenced(host: Host): void {
     if (this.fenceChecks.has(host.name)) return;
@@ -207,7 +220,7 @@ export class SolutionControlServer implements ScsService {
       (snapshot) => {
         this.log.warn('the LCA refused a command of this SCS as stale', { host: host.name, epoch: this.epoch, lcaEpoch: snapshot.epoch });
         if (this.coordinator) this.coordinator.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
-        else this.log.error('an LCA follows another SCS than this single one: is a second SCS running against these hosts?', { host: host.name, lcaEpoch: snapshot.epoch });
+        else this.log.error('an LCA follows the epoch of another SCS than this single one: a second SCS is acting on these hosts', { host: host.name, lcaEpoch: snapshot.epoch });
       },
       (error: unknown) => this.log.warn('cannot ask the LCA for its epoch', { host: host.name, error: errorMessage(error) }),
     ).finally(() => this.fenceChecks.delete(host.name));
@@ -470,6 +483,7 @@ export class SolutionControlServer implements ScsService {
 
   private onSnapshot(host: Host, snapshot: Snapshot): void {
     this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
+    if (!this.coordinator && snapshot.epoch > this.epoch) this.takeUpEpoch(host, snapshot.epoch);
     // Seed 3 of the SCS-pair chaos harness: a link that was authenticating while this SCS was
     // promoted presented no epoch and got no claim, and its LCA went on following the old one.
     if (this.coordinator && this.role === 'primary' && snapshot.epoch < this.epoch) this.claimOn(host, this.epoch);
