@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { MLAYER } from '../support/daemons.js';
+import { MLAYER, freePort } from '../support/daemons.js';
 import { ask } from '../support/demo-client.js';
 import { connectAsScs } from '../support/scs-client.js';
 import { TestSolution } from '../support/solution.js';
@@ -116,7 +116,7 @@ describe('SCS operations with real processes', function () {
     solution = await new TestSolution({ hosts: ['host-a'], apps: [{ name: 'solo', host: 'host-a' }] }).start();
     const { pid } = await solution.waitForApp('solo', 'started', 'primary');
     const original = readFileSync(solution.configFile, 'utf8');
-    const extraPort = solution.port('solo') + 1;
+    const extraPort = await freePort();
     const demo = (/command: (.*)/.exec(original) as RegExpExecArray)[1];
     writeFileSync(solution.configFile, `${original}  - name: extra\n    host: host-a\n    command: ${demo}\n    args: ["--port", "${extraPort}"]\n`);
     solution.scs?.process.kill('SIGHUP');

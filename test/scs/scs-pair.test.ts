@@ -2,6 +2,7 @@
 // link to the LCA of the primary SCS's host (CONTRACT.md section 7).
 
 import { expect } from 'chai';
+import { withLogs } from '../support/daemons.js';
 import { ask } from '../support/demo-client.js';
 import { type Event, TestScsPair } from '../support/scs-pair.js';
 import { pollUntil } from '../support/wait.js';
@@ -102,13 +103,7 @@ describe('SCS pair with real processes', function () {
     const promoted = await pair.waitForRole('scs-b', 'primary');
     expect(promoted.scs.epoch).to.equal(epoch + 1);
     // The LCA of host-b now follows the new epoch: the old primary is refused, and demotes itself.
-    await pair.waitForRole('scs-a', 'backup').catch((e) => {
-      // Seen once in a full clean-clone run, never alone: what each side knew of the epochs.
-      for (const [who, logs] of [['scs-a', pair.scs['scs-a'].logs], ['scs-b', pair.scs['scs-b'].logs], ['LCA host-b', pair.lca('host-b').logs]] as const) {
-        console.log(`--- ${who}\n${logs.filter((l) => l.level !== 'debug').slice(-30).map((l) => JSON.stringify(l)).join('\n')}`);
-      }
-      throw e;
-    });
+    await pair.waitForRole('scs-a', 'backup'); // a failed wait shows what each daemon logged
     const refusedOrYielded = pair.lca('host-b').logs.some((l) => l.message === 'following a new SCS epoch' && l.to === epoch + 1);
     expect(refusedOrYielded).to.equal(true);
     pair.proxies.toA?.heal();
@@ -126,9 +121,8 @@ describe('SCS pair with real processes', function () {
     expect(switchovers(events)).to.deep.equal([]);
     expect(events.filter((e) => e.type === 'scs-role' && e.scs === 'scs-b' && e.to === 'primary')).to.have.length(1);
     // The old primary's journal follows the new primary again.
-    await pollUntil('scs-a to replicate scs-b', async () => JSON.stringify(await pair.events('scs-a')) === JSON.stringify(await pair.events('scs-b')) || undefined, { timeoutMs: 30_000 }).catch((e) => {
-      console.log(pair.scs['scs-a'].logs.filter((l) => l.level !== 'debug').slice(-30).map((l) => JSON.stringify(l)).join('\n'));
-      throw e;
+    await pollUntil('scs-a to replicate scs-b', async () => JSON.stringify(await pair.events('scs-a')) === JSON.stringify(await pair.events('scs-b')) || undefined, { timeoutMs: 30_000 }).catch((e: unknown) => {
+      throw withLogs(e, pair.logSources());
     });
   });
 
@@ -136,10 +130,7 @@ describe('SCS pair with real processes', function () {
     const { pids } = await settled();
     await Promise.all([pair.kill('scs-a'), Promise.resolve(process.kill(pids['stat-a'] as number, 'SIGKILL'))]);
     await pair.waitForRole('scs-b', 'primary');
-    await pair.waitForApp('scs-b', 'stat-b', 'started', 'primary').catch((e) => {
-      console.log(pair.scs['scs-b'].logs.filter((l) => l.level !== 'debug').slice(-40).map((l) => JSON.stringify(l)).join('\n'));
-      throw e;
-    });
+    await pair.waitForApp('scs-b', 'stat-b', 'started', 'primary');
     await pair.waitForApp('scs-b', 'stat-a', 'started', 'backup');
     const completed = (await pair.events('scs-b')).filter((e) => e.type === 'switchover-completed');
     expect(completed).to.have.length(1);

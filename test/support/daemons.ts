@@ -166,6 +166,18 @@ export async function cleanupDaemons(extraPids: Iterable<number> = []): Promise<
 }
 
 /** A port that was free a moment ago (for applications that must listen on a known port). */
+/**
+ * `error` with the last non-debug log lines of each daemon appended to its message: what a
+ * timed-out wait needs to be diagnosed from CI output alone.
+ */
+export function withLogs(error: unknown, sources: Readonly<Record<string, readonly LogLine[] | undefined>>, lines = 25): Error {
+  const base = error instanceof Error ? error : new Error(String(error));
+  const parts = Object.entries(sources).map(([who, logs]) =>
+    `--- last logs of ${who}\n${(logs ?? []).filter((l) => l.level !== 'debug').slice(-lines).map((l) => JSON.stringify(l)).join('\n')}`);
+  base.message = `${base.message}\n${parts.join('\n')}`;
+  return base;
+}
+
 /** The kernel's range for the local ports of outgoing connections (Linux default 32768-60999). */
 function ephemeralRange(): [number, number] {
   try {

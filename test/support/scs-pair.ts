@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, writeSecret } from './daemons.js';
+import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, withLogs, writeSecret } from './daemons.js';
 import { PartitionProxy } from './partition-proxy.js';
 import { pollUntil } from './wait.js';
 
@@ -138,7 +138,9 @@ export class TestScsPair {
     return pollUntil(`${id} to be ${role}`, async () => {
       const status = await this.status(id).catch(() => undefined);
       return status?.scs.role === role ? status : undefined;
-    }, { timeoutMs, intervalMs: 25 });
+    }, { timeoutMs, intervalMs: 25 }).catch((e: unknown) => {
+      throw withLogs(e, this.logSources());
+    });
   }
 
   async waitForApp(id: 'scs-a' | 'scs-b', app: string, status: string, role: string, timeoutMs = 30_000): Promise<{ pid: number | null }> {
@@ -146,7 +148,18 @@ export class TestScsPair {
       const s = await this.status(id).catch(() => undefined);
       const a = s?.applications.find((x) => x.name === app);
       return a && a.status === status && a.role === role ? a : undefined;
-    }, { timeoutMs, intervalMs: 25 });
+    }, { timeoutMs, intervalMs: 25 }).catch((e: unknown) => {
+      throw withLogs(e, this.logSources());
+    });
+  }
+
+  /** Every daemon's logs, for a failed wait to show. */
+  logSources(): Record<string, LogLine[] | undefined> {
+    return {
+      'scs-a': this.scs['scs-a']?.logs,
+      'scs-b': this.scs['scs-b']?.logs,
+      ...Object.fromEntries([...this.lcas].map(([host, lca]) => [`the LCA of ${host}`, lca.logs])),
+    };
   }
 
   async stopAll(): Promise<void> {

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, writeSecret } from './daemons.js';
+import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, withLogs, writeSecret } from './daemons.js';
 import { pollUntil } from './wait.js';
 
 export interface AppDef {
@@ -127,7 +127,9 @@ export class TestSolution {
 
   /** Waits for an event that matches (already journaled or future). */
   async waitForEvent(what: string, match: (e: Event) => boolean, timeoutMs = 30_000): Promise<Event> {
-    return pollUntil(what, async () => (await this.events()).find(match), { timeoutMs, intervalMs: 50 });
+    return pollUntil(what, async () => (await this.events()).find(match), { timeoutMs, intervalMs: 50 }).catch((e: unknown) => {
+      throw withLogs(e, this.logSources());
+    });
   }
 
   async app(name: string): Promise<{ status: string; role: string; desiredRole: string; pid: number | null }> {
@@ -139,7 +141,14 @@ export class TestSolution {
     return pollUntil(`${name} to be ${status} with role ${role}`, async () => {
       const app = await this.app(name).catch(() => undefined);
       return app && app.status === status && app.role === role ? app : undefined;
-    }, { timeoutMs, intervalMs: 50 });
+    }, { timeoutMs, intervalMs: 50 }).catch((e: unknown) => {
+      throw withLogs(e, this.logSources());
+    });
+  }
+
+  /** Every daemon's logs, for a failed wait to show. */
+  logSources(): Record<string, LogLine[] | undefined> {
+    return { scs: this.scs?.logs, ...Object.fromEntries([...this.lcas].map(([host, lca]) => [`the LCA of ${host}`, lca.logs])) };
   }
 
   port(app: string): number {
