@@ -135,21 +135,35 @@ export class TestScsPair {
   }
 
   async waitForRole(id: 'scs-a' | 'scs-b', role: string, timeoutMs = 30_000): Promise<Status> {
-    return pollUntil(`${id} to be ${role}`, async () => {
-      const status = await this.status(id).catch(() => undefined);
-      return status?.scs.role === role ? status : undefined;
-    }, { timeoutMs, intervalMs: 25 }).catch((e: unknown) => {
-      throw withLogs(e, this.logSources());
-    });
+    return this.pollStatus(id, `${id} to be ${role}`, (status) => (status.scs.role === role ? status : undefined), timeoutMs);
   }
 
   async waitForApp(id: 'scs-a' | 'scs-b', app: string, status: string, role: string, timeoutMs = 30_000): Promise<{ pid: number | null }> {
-    return pollUntil(`${app} ${status}/${role} on ${id}`, async () => {
-      const s = await this.status(id).catch(() => undefined);
-      const a = s?.applications.find((x) => x.name === app);
+    return this.pollStatus(id, `${app} ${status}/${role} on ${id}`, (s) => {
+      const a = s.applications.find((x) => x.name === app);
       return a && a.status === status && a.role === role ? a : undefined;
+    }, timeoutMs);
+  }
+
+  /** Polls `id`'s status until `match` yields; a timeout says what was seen last (or why nothing was) and what every daemon logged. */
+  private async pollStatus<T>(id: 'scs-a' | 'scs-b', what: string, match: (status: Status) => T | undefined, timeoutMs: number): Promise<T> {
+    let last = 'no answer yet';
+    return pollUntil(what, async () => {
+      const child = this.scs[id]?.process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${id} exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}`);
+      const status = await this.status(id).then(
+        (s) => {
+          last = `role ${s.scs.role}, epoch ${s.scs.epoch}, peer ${s.scs.peer?.connected ? 'seen' : 'not seen'}, hosts ${s.hosts.map((h) => `${h.name}=${h.connected ? 'up' : 'down'}`).join(' ')}`;
+          return s;
+        },
+        (error: unknown) => {
+          last = `status request failed: ${String(error)}`;
+          return undefined;
+        },
+      );
+      return status && match(status);
     }, { timeoutMs, intervalMs: 25 }).catch((e: unknown) => {
-      throw withLogs(e, this.logSources());
+      throw withLogs(new Error(`${(e as Error).message} (last seen of ${id}: ${last})`), this.logSources());
     });
   }
 
