@@ -12,6 +12,7 @@ export {
   TIMEOUT_LIMITS,
   DEFAULT_SETTINGS,
   addpSettings,
+  connectTimeoutFor,
   parseAddpTimeout,
   isTraceMode,
 } from './settings.js';

@@ -20,6 +20,17 @@ export interface AddpSettings {
 
 export const DEFAULT_SETTINGS: AddpSettings = { timeoutMs: 0, remoteTimeoutMs: 0, trace: 'off' };
 
+/**
+ * How long a side that keeps reconnecting gives one attempt (TCP connect plus handshake): twice
+ * its ADDP timeout, within 2-10 s (10 s with ADDP off). A peer that answers takes milliseconds;
+ * an attempt made into a partition (a SYN or HELLO that is never answered) would otherwise hold
+ * the next attempt back long after the network healed.
+ */
+export function connectTimeoutFor(settings: Pick<AddpSettings, 'timeoutMs'>): number {
+  if (settings.timeoutMs === 0) return 10_000;
+  return Math.min(10_000, Math.max(2_000, 2 * settings.timeoutMs));
+}
+
 export function isTraceMode(value: unknown): value is TraceMode {
   return typeof value === 'string' && (TRACE_MODES as readonly string[]).includes(value);
 }

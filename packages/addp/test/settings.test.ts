@@ -11,6 +11,7 @@ import {
   addpSettings,
   checkSettings,
   chooseVersion,
+  connectTimeoutFor,
   isTraceMode,
   monitorTimeout,
   parseAddpTimeout,
@@ -87,6 +88,10 @@ describe('ADDP settings', () => {
       expect(() => checkSettings(settings(99))).to.throw(ValidationError, /ADDP timeoutMs must be 0 or between 100 ms and 3600 s \(got 99 ms\)/);
       expect(() => checkSettings(settings(0, 3_600_001))).to.throw(ValidationError, /ADDP remoteTimeoutMs must be 0 or between 100 ms and 3600 s/);
       expect(() => checkSettings(settings(-5))).to.throw(ValidationError, /ADDP timeoutMs/);
+    });
+
+    it('gives a reconnect attempt twice the ADDP timeout, within 2-10 s (10 s with ADDP off)', () => {
+      expect([0, 100, 1000, 1500, 3000, 5000, 3_600_000].map((timeoutMs) => connectTimeoutFor({ timeoutMs }))).to.deep.equal([10_000, 2000, 2000, 3000, 6000, 10_000, 10_000]);
     });
 
     it('refuses fractional milliseconds, which a peer would reject in the HELLO', () => {

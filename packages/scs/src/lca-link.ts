@@ -12,6 +12,7 @@ import {
   RemoteError,
   addpSettings,
   connect as addpConnect,
+  connectTimeoutFor,
   observeLink,
 } from '@mlayer/addp';
 import {
@@ -234,7 +235,7 @@ export class LcaLink extends EventEmitter<LcaLinkEvents> {
         verify: (ack) => challenge.verify(ack),
         settings: this.settings,
         requestTimeoutMs: this.requestTimeoutMs,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? LCA_LINK_DEFAULTS.connectTimeoutMs,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? connectTimeoutFor(this.settings),
         clock: this.clock,
         logger: this.log,
         label: `lca:${this.host}`,

@@ -84,8 +84,12 @@ class FakeLca {
     return server;
   }
 
+  /** The time limit each attempt was given. */
+  readonly connectLimits: Array<number | undefined> = [];
+
   readonly connect = (options: ConnectOptions): Promise<Connection> => {
     this.attempts.push(Date.now());
+    this.connectLimits.push(options.connectTimeoutMs);
     if (!this.up) {
       return Promise.reject(new AddpError('ADDP_CONNECTION_LOST', `cannot connect to ${options.host}:${options.port}: connect ECONNREFUSED`));
     }
@@ -485,6 +489,16 @@ describe('LcaLink (fake LCA, fake timers)', () => {
       expect(error).to.be.instanceOf(RemoteError);
       expect(error).to.include({ remoteCode: 'EUNKNOWNAPP' });
       expect(link.connected).to.equal(true);
+    });
+
+    it('gives each connect attempt twice the ADDP timeout (an attempt into a partition must not hold the next back for long)', async () => {
+      const link = newLink({ addp: { timeoutMs: 1000, remoteTimeoutMs: 1000, trace: 'off' } });
+      link.start();
+      await connected(link);
+      const explicit = newLink({ connectTimeoutMs: 4000 });
+      explicit.start();
+      await connected(explicit);
+      expect(lca.connectLimits).to.deep.equal([2000, 4000]);
     });
 
     it('emits `fenced` once per command the LCA refuses as of an older epoch, and for no other error', async () => {

@@ -47,7 +47,7 @@ export interface LcaLinkOptions {
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly random?: () => number };
   /** For requests without an application timeout of their own (default 10 s). */
   readonly requestTimeoutMs?: number;
-  /** TCP connect plus ADDP handshake (default 10 s). */
+  /** TCP connect plus ADDP handshake (default: addp's connectTimeoutFor, 2-10 s from the ADDP timeout). */
   readonly connectTimeoutMs?: number;
   /** Also fed the RTT and timeouts of every Connection, as peer `lca:HOST`. */
   readonly metrics?: LinkMetrics;
@@ -61,5 +61,4 @@ export const LCA_LINK_DEFAULTS = {
   addp: { timeoutMs: 3000, remoteTimeoutMs: 3000, trace: 'off' },
   backoff: { initialMs: 100, maxMs: 5000 },
   requestTimeoutMs: 10_000,
-  connectTimeoutMs: 10_000,
-} as const satisfies { addp: AddpSettings; backoff: object; requestTimeoutMs: number; connectTimeoutMs: number };
+} as const satisfies { addp: AddpSettings; backoff: object; requestTimeoutMs: number };

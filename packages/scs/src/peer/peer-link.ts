@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { AddpServer, type AddpSettings, type Connection, type Hello, connect as addpConnect } from '@mlayer/addp';
+import { AddpServer, type AddpSettings, type Connection, type Hello, connect as addpConnect, connectTimeoutFor } from '@mlayer/addp';
 import {
   AUTH_SCHEME,
   Backoff,
@@ -197,6 +197,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       auth: challenge.hello,
       verify: (ack) => challenge.verify(ack),
       settings: this.options.addp,
+      connectTimeoutMs: connectTimeoutFor(this.options.addp),
       clock: this.options.clock,
       logger: this.options.log,
       label: `scs:${peerId}`,
