@@ -37,6 +37,13 @@ export class ScsMetrics {
 
   /** The host label each application's status series carry now (it changes on a config reload). */
   private readonly appHosts = new Map<string, string>();
+  /**
+   * The values last set per application and pair: a change sets only the two series that change
+   * (a host loss changes thousands of applications at once; each label set costs a hash).
+   */
+  private readonly appStatuses = new Map<string, AppStatus>();
+  private readonly appRoles = new Map<string, Role>();
+  private readonly pairStates = new Map<string, string>();
   /** Label values seen per pair, so `removePair` can drop every series of it. */
   private readonly pairReasons = new Map<string, Set<string>>();
   private readonly pairGuards = new Map<string, Set<string>>();
@@ -121,6 +128,14 @@ export class ScsMetrics {
   /** Also starts the restart counter of an application at 0, so it is visible before its first restart. */
   setAppStatus(app: string, host: string, status: AppStatus): void {
     const previousHost = this.appHosts.get(app);
+    const previous = this.appStatuses.get(app);
+    this.appStatuses.set(app, status);
+    if (previousHost === host && previous !== undefined) {
+      if (previous === status) return;
+      this.appStatus.set({ app, host, status: previous }, 0);
+      this.appStatus.set({ app, host, status }, 1);
+      return;
+    }
     if (previousHost === undefined) this.restarts.inc({ app }, 0);
     else if (previousHost !== host) this.removeStatusSeries(app, previousHost);
     this.appHosts.set(app, host);
@@ -128,6 +143,14 @@ export class ScsMetrics {
   }
 
   setAppRole(app: string, role: Role): void {
+    const previous = this.appRoles.get(app);
+    if (previous === role) return;
+    this.appRoles.set(app, role);
+    if (previous !== undefined) {
+      this.appRole.set({ app, role: previous }, 0);
+      this.appRole.set({ app, role }, 1);
+      return;
+    }
     for (const r of ROLES) this.appRole.set({ app, role: r }, r === role ? 1 : 0);
   }
 
@@ -153,6 +176,9 @@ export class ScsMetrics {
 
   /** Which member acts as primary (1) and whether a started backup stands ready. */
   setPairState(pair: string, members: readonly string[], active: string | null, protectedPair: boolean): void {
+    const state = `${members.join(',')}|${active ?? ''}|${protectedPair}`;
+    if (this.pairStates.get(pair) === state) return;
+    this.pairStates.set(pair, state);
     this.pairMembers.set(pair, members);
     for (const app of members) this.pairPrimary.set({ pair, app }, app === active ? 1 : 0);
     this.pairProtected.set({ pair }, protectedPair ? 1 : 0);
@@ -191,6 +217,8 @@ export class ScsMetrics {
     const host = this.appHosts.get(app);
     if (host !== undefined) this.removeStatusSeries(app, host);
     this.appHosts.delete(app);
+    this.appStatuses.delete(app);
+    this.appRoles.delete(app);
     for (const role of ROLES) this.appRole.remove({ app, role });
     this.restarts.remove({ app });
   }
@@ -201,6 +229,7 @@ export class ScsMetrics {
     for (const guard of this.pairGuards.get(pair) ?? []) this.blocked.remove({ pair, guard });
     this.pairReasons.delete(pair);
     this.pairGuards.delete(pair);
+    this.pairStates.delete(pair);
     this.switchoverSeconds.remove({ pair });
     this.pairProtected.remove({ pair });
     for (const labels of this.pairPrimaryLabels(pair)) this.pairPrimary.remove(labels);

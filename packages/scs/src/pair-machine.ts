@@ -252,12 +252,14 @@ export const pairMachine = setup({
       enqueue.cancel('retry-roles');
       enqueue.raise({ type: 'retry-roles' }, { id: 'retry-roles', delay: 'roleRetry' });
     }),
-    trackBothUnavailable: assign(({ context }) => {
-      if (context.primary === null) return {};
+    // Assigns only on a change: every assign copies the whole snapshot, and a host loss sends
+    // a thousand machines this event at once.
+    trackBothUnavailable: enqueueActions(({ context, enqueue }) => {
+      if (context.primary === null) return;
       const p = context.members[context.primary];
       const b = context.members[other(context.primary)];
-      if (isHealthy(p)) return { bothUnavailable: false };
-      return isUnavailable(p) && isUnavailable(b) ? { bothUnavailable: true } : {};
+      const both = isHealthy(p) ? false : isUnavailable(p) && isUnavailable(b) ? true : context.bothUnavailable;
+      if (both !== context.bothUnavailable) enqueue.assign({ bothUnavailable: both });
     }),
     /**
      * The acting primary holds role primary; the other running member holds backup. A member
@@ -279,7 +281,7 @@ export const pairMachine = setup({
       want(other(context.primary), 'backup');
       const rivalMayServe = isRunning(rival) && (rival.role === 'primary' || context.pending[other(context.primary)] === 'primary');
       if (!rivalMayServe && mayAssertPrimary(context, context.primary)) want(context.primary, 'primary');
-      enqueue.assign({ pending });
+      if (pending.a !== context.pending.a || pending.b !== context.pending.b) enqueue.assign({ pending });
     }),
     adoptPrimary: assign(({ context }) => {
       const acting = (['a', 'b'] as const).filter((s) => isRunning(context.members[s]) && context.members[s].role === 'primary');
@@ -387,16 +389,16 @@ export const pairMachine = setup({
       const now = at(event) ?? 0;
       const ms = context.detectedAt === null ? null : Math.max(0, Math.round(now - context.detectedAt));
       const { settings, reason } = context;
-      enqueue.assign({
-        primary: slot, candidate: null, failure: null, blocked: null, bothUnavailable: false,
+      const done = {
+        primary: slot, candidate: null, failure: null, blocked: null, bothUnavailable: false, from: null,
         pending: { ...context.pending, [slot]: null },
-      });
+      };
       if (reason === null) {
-        enqueue.assign({ from: null });
+        enqueue.assign(done);
         return;
       }
       const times = [...context.switchoverTimes, now].filter((t) => now - t <= settings.flapping.windowMs);
-      enqueue.assign({ switchoverTimes: times, lastSwitchover: { at: now, reason, ms }, from: null, reason: null });
+      enqueue.assign({ ...done, switchoverTimes: times, lastSwitchover: { at: now, reason, ms }, reason: null });
       enqueue.emit({
         type: 'journal',
         event: {
@@ -500,6 +502,8 @@ export const pairMachine = setup({
           always: [
             { guard: 'syncBlocks', target: 'blocked', actions: 'block' },
             { guard: 'needsConfigServerCheck', target: 'querying' },
+            // Nothing to demote (the old primary died): straight on, without arming demoting's timer.
+            { guard: 'nothingToDemote', target: 'promoting', actions: 'journalStarted' },
             { target: 'demoting' },
           ],
         },

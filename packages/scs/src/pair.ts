@@ -120,11 +120,17 @@ export class PairSupervisor {
     });
   }
 
+  /** Which member acts as primary, and whether a backup is ready to take over (what the metrics show). */
+  acting(): { readonly active: string | null; readonly protected: boolean } {
+    const { primary } = this.actor.getSnapshot().context;
+    if (primary === null) return { active: null, protected: false };
+    return { active: this.slots[primary].name, protected: isProtected(this.spec, this.slots[other(primary)].member()) };
+  }
+
   view(): PairView {
     const snapshot = this.actor.getSnapshot();
     const { context } = snapshot;
-    const active = context.primary === null ? null : this.slots[context.primary].name;
-    const standby = context.primary === null ? undefined : this.slots[other(context.primary)].member();
+    const { active, protected: protectedPair } = this.acting();
     const last = context.lastSwitchover;
     return {
       name: this.name,
@@ -133,7 +139,7 @@ export class PairSupervisor {
       redundancy: this.spec.redundancy,
       active,
       state: pairStateName(snapshot),
-      protected: isProtected(this.spec, standby),
+      protected: protectedPair,
       lastSwitchover: last === null ? null : { at: this.wallTime(last.at), reason: last.reason, ms: last.ms },
     };
   }

@@ -462,8 +462,8 @@ export class SolutionControlServer implements ScsService {
         this.log.error('application is flapping: automatic restarts stopped until an operator starts it', { app: app.name, pair: spec.name });
       },
       changed: () => {
-        const view = pair.view();
-        this.metrics.setPairState(spec.name, [spec.primary, spec.backup], view.active, view.protected);
+        const { active, protected: protectedPair } = pair.acting();
+        this.metrics.setPairState(spec.name, [spec.primary, spec.backup], active, protectedPair);
       },
     });
     this.metrics.initPair(spec.name, [...(spec.kind === 'config-server' ? ['config-server'] : []), ...(spec.requireSync ? ['sync'] : [])]);

@@ -74,6 +74,29 @@ describe('ScsMetrics', () => {
     expect(await value(metrics, 'mlayer_app_role', { app: 'stat-b', role: 'backup' })).to.equal(0);
   });
 
+  it('keeps exactly one status and one role at 1 through any sequence of changes, and all series again after a removal', async () => {
+    const sequence = ['start-pending', 'initializing', 'started', 'started', 'hung', 'stopped', 'start-pending'] as const;
+    const roles = ['backup', 'primary', 'primary', 'backup', 'none'] as const;
+    for (const [i, status] of sequence.entries()) {
+      metrics.setAppStatus('stat-a', 'host-a', status);
+      metrics.setAppRole('stat-a', roles[i % roles.length] ?? 'none');
+      const ones = (await samples(metrics, 'mlayer_app_status')).filter((x) => x.value === 1).map((x) => x.labels.status);
+      expect(ones).to.deep.equal([status]);
+      const roleOnes = (await samples(metrics, 'mlayer_app_role')).filter((x) => x.value === 1).map((x) => x.labels.role);
+      expect(roleOnes).to.deep.equal([roles[i % roles.length]]);
+    }
+    metrics.removeApp('stat-a');
+    metrics.setAppStatus('stat-a', 'host-a', 'stopped');
+    metrics.setAppRole('stat-a', 'none');
+    expect(await samples(metrics, 'mlayer_app_status')).to.have.length(APP_STATUSES.length);
+    expect(await samples(metrics, 'mlayer_app_role')).to.have.length(ROLES.length);
+    metrics.setPairState('stat-a', ['stat-a', 'stat-b'], 'stat-a', true);
+    metrics.removePair('stat-a');
+    metrics.setPairState('stat-a', ['stat-a', 'stat-b'], 'stat-a', true);
+    expect(await value(metrics, 'mlayer_pair_primary', { pair: 'stat-a', app: 'stat-a' })).to.equal(1);
+    expect(await value(metrics, 'mlayer_pair_protected', { pair: 'stat-a' })).to.equal(1);
+  });
+
   it('counts restarts from 0 as soon as the application is known', async () => {
     metrics.setAppStatus('stat-a', 'host-a', 'start-pending');
     expect(await value(metrics, 'mlayer_app_restarts_total', { app: 'stat-a' })).to.equal(0);
