@@ -51,6 +51,8 @@ export class MemoryDisk {
   /** The LCA's state file and the SCS's epoch, written atomically (temp file + rename + fsync). */
   private lcaState: PersistedState = emptyState();
   private epoch = 0;
+  /** A full disk: saving the SCS's epoch fails with ENOSPC (the scenario of a backup that must still take over). */
+  full = false;
 
   /**
    * The writer crashed: unsynced bytes are lost, except that a write in flight may have reached
@@ -179,6 +181,7 @@ export class MemoryDisk {
       load: async () => this.epoch,
       save: async (epoch) => {
         if (generation !== this.generation) throw ioError('EIO', 'epoch: the process that opened it crashed');
+        if (this.full) throw ioError('ENOSPC', 'epoch: no space left on device');
         this.epoch = epoch;
       },
     };

@@ -7,6 +7,7 @@ import { PairRun, runPairSchedule } from './pair-schedule.js';
 import { takeoverBoundMs } from './pair-invariants.js';
 import { pairTiming } from './pair-solution.js';
 import { expectExactReplay } from './suite.js';
+import type { MemoryDisk } from './memory-disk.js';
 
 describe('SCS-pair chaos harness scenarios', function () {
   this.timeout(30_000);
@@ -33,6 +34,16 @@ describe('SCS-pair chaos harness scenarios', function () {
   it('a crash of the primary SCS: the backup takes over under a higher epoch, which both LCAs follow', async () => {
     expect(await run.until(() => role('scs-a')?.role === 'primary', 10_000)).to.equal(true);
     const before = role('scs-a')?.epoch as number;
+    await run.world.crashScs('scs-a');
+    expect(await run.until(() => role('scs-b')?.role === 'primary', takeoverBoundMs(pairTiming(42)))).to.equal(true);
+    expect(role('scs-b')?.epoch).to.be.greaterThan(before);
+    expect(await run.until(() => lcaEpoch('host-a') === role('scs-b')?.epoch && lcaEpoch('host-b') === role('scs-b')?.epoch, 5_000)).to.equal(true);
+  });
+
+  it('a backup whose disk is full still takes over from a crashed primary: it acts under an epoch it could not save (the LCAs keep it)', async () => {
+    expect(await run.until(() => role('scs-a')?.role === 'primary' && role('scs-b')?.role === 'backup', 10_000)).to.equal(true);
+    const before = role('scs-a')?.epoch as number;
+    (run.world.disks.get('scs-b') as MemoryDisk).full = true;
     await run.world.crashScs('scs-a');
     expect(await run.until(() => role('scs-b')?.role === 'primary', takeoverBoundMs(pairTiming(42)))).to.equal(true);
     expect(role('scs-b')?.epoch).to.be.greaterThan(before);

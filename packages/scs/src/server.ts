@@ -155,7 +155,14 @@ export class SolutionControlServer implements ScsService {
   }
 
   private async promote(epoch: number, reason: string): Promise<void> {
-    await this.epochStore?.save(epoch); // durable before anything is done under it
+    try {
+      await this.epochStore?.save(epoch); // durable before anything is done under it
+    } catch (error) {
+      // Availability first, as for the journal: a backup that cannot write (a full disk) still
+      // takes over. The LCAs keep the epoch durably: a restarted SCS learns it from them (and
+      // from its peer), and a claim of an older epoch never lowers an LCA's fence.
+      this.log.error('cannot save the new epoch durably (full disk?); acting under it anyway', { epoch, error: errorMessage(error) });
+    }
     await this.becomePrimary(epoch, reason, true);
   }
 
