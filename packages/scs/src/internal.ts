@@ -14,6 +14,7 @@ export * from './restarts.js';
 export * from './host.js';
 export * from './reconcile.js';
 export * from './server.js';
+export * from './operations.js';
 export * from './from-config.js';
 export * from './peer/protocol.js';
 export * from './peer/role-machine.js';

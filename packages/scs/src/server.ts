@@ -17,6 +17,7 @@ import { ScsMetrics } from './metrics.js';
 import { PairSupervisor } from './pair.js';
 import { lastPrimaryOf } from './reconcile.js';
 import { planReload } from './reload-plan.js';
+import { OperatorCommands } from './operations.js';
 import { RestartScheduler } from './restarts.js';
 import type { HostSpec, PairSpec, Solution } from './solution.js';
 import type { CommandResult, PairView, ScsRole, ScsService, StatusView } from './views.js';
@@ -40,8 +41,6 @@ export interface ScsOptions {
   readonly defaultMetrics?: boolean;
 }
 
-const refused = (code: string, message: string): CommandResult => ({ accepted: false, code, message });
-
 /** How long a primary SCS waits before asking again for a standalone application's primary role. */
 const RETRY_MS = 1000;
 
@@ -55,6 +54,7 @@ export class SolutionControlServer implements ScsService {
   private readonly hosts = new Map<string, Host>();
   private readonly pairs = new Map<string, PairSupervisor>();
   private readonly restarts: RestartScheduler;
+  private readonly operations: OperatorCommands;
   /** Requests of the primary asked again soon because the last one failed (`role:APP`). */
   private readonly retries = new Map<string, TimerHandle>();
   /** Hosts whose LCA refused a command as stale, while this SCS asks it for its epoch. */
@@ -80,6 +80,14 @@ export class SolutionControlServer implements ScsService {
       launch: (app) => this.launch(app),
       restarted: (app) => this.metrics.countRestart(app.name),
       journal: (event) => this.journal(event),
+    });
+    this.operations = new OperatorCommands({
+      log: this.log,
+      restarts: this.restarts,
+      notPrimary: () => this.notPrimary(),
+      app: (name) => this.apps.get(name),
+      hostOf: (app) => this.hosts.get(app.config.host),
+      pairOf: (app) => this.pairOf(app),
     });
   }
 
@@ -359,71 +367,20 @@ export class SolutionControlServer implements ScsService {
     return { accepted: false, code: 'not-primary', message: `this SCS (${this.solution.scs.id}) is the backup; send operations to the primary`, ...(url ? { primaryUrl: url } : {}) };
   }
 
-  async start(name: string): Promise<CommandResult> {
-    const backup = this.notPrimary();
-    if (backup) return backup;
-    const app = this.apps.get(name);
-    if (!app) return refused('unknown-app', `no application "${name}"`);
-    if (!this.hosts.get(app.config.host)?.connected) return refused('host-down', `the LCA of ${app.config.host} is not connected`);
-    if (app.running) return refused('already-running', `${name} is already running (status ${app.status})`);
-    app.planned = false;
-    app.restartSuspended = false;
-    this.restarts.resetBackoff(app);
-    this.log.info('operator: start', { app: name });
-    this.restarts.startNow(app);
-    return { accepted: true };
+  start(name: string): Promise<CommandResult> {
+    return this.operations.start(name);
   }
 
-  async stop(name: string, graceful: boolean): Promise<CommandResult> {
-    return this.stopApp(name, graceful, false);
+  stop(name: string, graceful: boolean): Promise<CommandResult> {
+    return this.operations.stop(name, graceful);
   }
 
-  /** Stops `name`; with `thenRestart`, starts it again once it has stopped (operator restart). */
-  private async stopApp(name: string, graceful: boolean, thenRestart: boolean): Promise<CommandResult> {
-    const backup = this.notPrimary();
-    if (backup) return backup;
-    const app = this.apps.get(name);
-    if (!app) return refused('unknown-app', `no application "${name}"`);
-    const host = this.hosts.get(app.config.host);
-    if (!host?.connected) return refused('host-down', `the LCA of ${app.config.host} is not connected`);
-    if (!app.running) return refused('not-running', `${name} is not running (status ${app.status})`);
-    this.log.info(thenRestart ? 'operator: restart' : 'operator: stop', { app: name, graceful });
-    app.planned = true;
-    // Set before the request: the stop may be reported before its reply is read.
-    app.restartWhenStopped = thenRestart;
-    this.restarts.cancel(app);
-    this.pairOf(app)?.memberChanged(app);
-    try {
-      await host.link.stopApp(name, graceful);
-      return { accepted: true };
-    } catch (error) {
-      // The stop may have happened or not (a lost link loses the reply too). The operator is told
-      // it failed, so it is no planned stop: a stopped application is restarted as after a failure.
-      app.planned = false;
-      app.restartWhenStopped = false;
-      this.restarts.consider(app);
-      return refused('lca-refused', errorMessage(error));
-    }
+  restart(name: string): Promise<CommandResult> {
+    return this.operations.restart(name);
   }
 
-  async restart(name: string): Promise<CommandResult> {
-    const backup = this.notPrimary();
-    if (backup) return backup;
-    const app = this.apps.get(name);
-    if (!app) return refused('unknown-app', `no application "${name}"`);
-    if (!app.running) return this.start(name);
-    return this.stopApp(name, true, true);
-  }
-
-  async switchover(name: string): Promise<CommandResult> {
-    const backup = this.notPrimary();
-    if (backup) return backup;
-    const app = this.apps.get(name);
-    if (!app) return refused('unknown-app', `no application "${name}"`);
-    const pair = this.pairOf(app);
-    if (!pair) return refused('no-pair', `${name} has no backup: there is nothing to switch over to`);
-    this.log.info('operator: switchover', { app: name, pair: pair.name });
-    return pair.requestSwitchover(name);
+  switchover(name: string): Promise<CommandResult> {
+    return this.operations.switchover(name);
   }
 
   // ---- observations -----------------------------------------------------------------------
