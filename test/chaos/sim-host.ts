@@ -4,7 +4,7 @@
 // `started`, follows role changes (optionally slowly), answers fact queries, and can crash, hang
 // or report Service Unavailable. Processes outlive the LCA that started them.
 
-import type { AppSpec, Logger, ReportableStatus, Role } from '@mlayer/common';
+import { APP_ENV, type AppSpec, type Logger, type ReportableStatus, type Role } from '@mlayer/common';
 import type { LaunchedProcess, ProcessControl } from '@mlayer/lca';
 import { type Facts, type LcaClient, connectToLca } from '@mlayer/lca/app';
 import { Lifetime } from './lifetime.js';
@@ -60,7 +60,7 @@ export class SimProcess {
     readonly pid: number,
     readonly spec: AppSpec,
     readonly host: string,
-    private readonly env: Readonly<Record<string, string>>,
+    readonly env: Readonly<Record<string, string>>,
     private readonly hooks: SimHooks,
   ) {
     this.node = hooks.network.node(`${spec.name}[${pid}]`, host);
@@ -229,6 +229,15 @@ export class SimHost {
       isAlive: (pid, startTime) => {
         const process = this.processes.get(pid);
         return process !== undefined && process.alive && (startTime === null || startTime === `t${pid}`);
+      },
+      // As /proc's environ scan in production (launcher.ts).
+      findByToken: (tokens) => {
+        const found = new Map<string, { pid: number; startTime: string }>();
+        for (const p of this.live()) {
+          const token = p.env[APP_ENV.token];
+          if (token !== undefined && tokens.has(token) && !found.has(token)) found.set(token, { pid: p.pid, startTime: `t${p.pid}` });
+        }
+        return found;
       },
       kill: () => {
         dead = true;

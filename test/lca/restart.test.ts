@@ -1,14 +1,14 @@
 // The LCA is a process like any other: when it dies, its applications keep running, and when it
 // comes back with the same state dir it re-adopts them without restarting them.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { type AppReport, type LcaMessage } from '@mlayer/common';
 import { cleanupDaemons, demoSpec, freePort, startLca } from '../support/daemons.js';
 import { ask } from '../support/demo-client.js';
 import { connectAsScs, statusOf } from '../support/scs-client.js';
-import { waitFor } from '../support/wait.js';
+import { pollUntil, waitFor } from '../support/wait.js';
 
 describe('mlayer lca restart', function () {
   this.timeout(60_000);
@@ -41,6 +41,36 @@ describe('mlayer lca restart', function () {
     const statuses = scs2.messages.filter((m): m is Extract<LcaMessage, { type: 'app-status' }> => m.type === 'app-status').map((m) => m.report.status);
     expect(statuses).to.not.include('stopped');
     expect(statuses).to.not.include('start-pending');
+    scs2.close();
+  });
+
+  it('re-adopts, by its launch token, an application whose pid the LCA did not save before it died', async () => {
+    const lca = await startLca({ secret: 'restart-test-secret-123' });
+    const scs = await connectAsScs(lca.port, lca.secret);
+    const port = await freePort();
+    const started = (await scs.request({ type: 'start', app: demoSpec('app-a', port) })) as AppReport;
+    await scs.waitForMessage('started', statusOf('app-a', 'started'));
+    scs.close();
+    await lca.kill();
+    // As if the LCA had died right after saving the token, before the spawn's pid was saved.
+    const file = join(lca.stateDir, 'state.json');
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { apps: Record<string, Record<string, unknown>> };
+    state.apps['app-a'] = { ...state.apps['app-a'], pid: null, startTime: null, status: 'stopped', role: 'none' };
+    writeFileSync(file, JSON.stringify(state));
+
+    const again = await startLca({ secret: 'restart-test-secret-123', stateDir: lca.stateDir, port: lca.port });
+    const adopted = again.logs.find((l) => l.message === 're-adopting an application found by its launch token (the LCA died while starting it)');
+    expect(adopted).to.include({ app: 'app-a', pid: started.pid });
+    const scs2 = await connectAsScs(again.port, again.secret);
+    // It registers again with its token (its SDK reconnects) and reports started.
+    await pollUntil('app-a started under the restarted LCA', async () => {
+      const snapshot = (await scs2.request({ type: 'snapshot' })) as { apps: AppReport[] };
+      const app = snapshot.apps.find((a) => a.app === 'app-a');
+      return app?.status === 'started' && app.pid === started.pid ? app : undefined;
+    }, { timeoutMs: 15_000 });
+    // Managed again: a stop from the SCS ends it.
+    await scs2.request({ type: 'stop', app: 'app-a', graceful: false, epoch: 0 });
+    await scs2.waitForMessage('stopped', statusOf('app-a', 'stopped'));
     scs2.close();
   });
 

@@ -5,4 +5,4 @@ export { ManagedApp, type ManagedAppDeps } from './managed-app.js';
 export { StateStore, type LcaStateStore, type PersistedState, emptyState } from './state-store.js';
 export { LogFiles } from './log-files.js';
 export { ScsSession } from './scs-session.js';
-export { processStartTime } from './launcher.js';
+export { findProcessesByToken, processStartTime } from './launcher.js';

@@ -3,8 +3,8 @@
 // passes through the LCA's pipes.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { MlayerError, errorMessage, type AppSpec } from '@mlayer/common';
+import { closeSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { APP_ENV, MlayerError, errorMessage, type AppSpec } from '@mlayer/common';
 
 export interface LaunchedProcess {
   readonly pid: number;
@@ -20,17 +20,60 @@ export interface ProcessControl {
   /** Signals the process group of `pid`; false when no such process exists. */
   signal(pid: number, signal: NodeJS.Signals): boolean;
   isAlive(pid: number, startTime: string | null): boolean;
+  /**
+   * The processes that carry one of these launch tokens in their environment (one per token: the
+   * one that leads its process group, else the oldest). For an LCA that died between saving a
+   * token and saving the pid of the process it launched with it.
+   */
+  findByToken?(tokens: ReadonlySet<string>): Map<string, { readonly pid: number; readonly startTime: string | null }>;
+}
+
+/** The fields of /proc/PID/stat after the command name (field 3 onwards), or null. */
+function statFields(pid: number, procDir = '/proc'): string[] | null {
+  try {
+    const stat = readFileSync(`${procDir}/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
 }
 
 /** Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
 export function processStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/** Scans /proc for processes whose environment holds `MLAYER_APP_TOKEN=<one of tokens>` (same user: others are unreadable). */
+export function findProcessesByToken(tokens: ReadonlySet<string>, procDir = '/proc'): Map<string, { pid: number; startTime: string | null }> {
+  const found = new Map<string, { pid: number; startTime: string | null; leader: boolean }>();
+  if (tokens.size === 0) return found;
+  let entries: string[];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
+    entries = readdirSync(procDir);
   } catch {
-    return null;
+    return found; // not Linux
   }
+  const prefix = `${APP_ENV.token}=`;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`${procDir}/${entry}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
+    const line = environ.split('\0').find((l) => l.startsWith(prefix));
+    const token = line?.slice(prefix.length);
+    if (token === undefined || !tokens.has(token)) continue;
+    const pid = Number(entry);
+    const fields = statFields(pid, procDir);
+    const leader = fields?.[2] === entry; // field 5: the process group
+    const startTime = fields?.[19] ?? null;
+    const previous = found.get(token);
+    const older = previous !== undefined && Number(previous.startTime) <= Number(startTime);
+    if (previous === undefined || (leader && !previous.leader) || (leader === previous.leader && !older)) found.set(token, { pid, startTime, leader });
+  }
+  return found;
 }
 
 export const systemProcesses: ProcessControl = {
@@ -77,6 +120,8 @@ export const systemProcesses: ProcessControl = {
       }
     }
   },
+
+  findByToken: (tokens) => findProcessesByToken(tokens),
 
   isAlive(pid, startTime) {
     try {
