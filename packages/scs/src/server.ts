@@ -57,6 +57,8 @@ export class SolutionControlServer implements ScsService {
   private readonly operations: OperatorCommands;
   /** Requests of the primary asked again soon because the last one failed (`role:APP`). */
   private readonly retries = new Map<string, TimerHandle>();
+  /** The last refusal of a standalone application's primary role, per application (logged once). */
+  private readonly roleFailures = new Map<string, string>();
   /** Hosts whose LCA refused a command as stale, while this SCS asks it for its epoch. */
   private readonly fenceChecks = new Set<string>();
   private readonly feed: JournalFeed;
@@ -291,6 +293,7 @@ export class SolutionControlServer implements ScsService {
         host.link.stopApp(name, true).catch((error: unknown) => this.log.warn('cannot stop a removed application', { app: name, error: errorMessage(error) }));
       }
       this.apps.delete(name);
+      this.roleFailures.delete(name);
       this.metrics.removeApp(name);
     }
     for (const spec of plan.updateApps) (this.apps.get(spec.spec.name) as Application).config = spec;
@@ -523,10 +526,17 @@ export class SolutionControlServer implements ScsService {
   private ensureStandaloneRole(app: Application): void {
     app.desiredRole = app.running ? 'primary' : 'none';
     if (app.status !== 'started' || app.role === 'primary') return;
-    this.setRole(app, 'primary', 5000).catch((error: unknown) => {
-      this.log.warn('cannot set role', { app: app.name, error: errorMessage(error) });
-      this.retryStandaloneRole(app);
-    });
+    this.setRole(app, 'primary', 5000).then(
+      () => this.roleFailures.delete(app.name),
+      (error: unknown) => {
+        // Asked again every second: the same refusal is logged once at warn, then at debug.
+        const message = errorMessage(error);
+        const repeated = this.roleFailures.get(app.name) === message;
+        this.roleFailures.set(app.name, message);
+        this.log[repeated ? 'debug' : 'warn']('cannot set role', { app: app.name, error: message });
+        this.retryStandaloneRole(app);
+      },
+    );
   }
 
   /**
