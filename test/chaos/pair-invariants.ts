@@ -158,6 +158,8 @@ export class PairInvariants {
 
   private promoted(id: ScsId, run: number, epoch: number): void {
     this.world.note(`${id} run ${run} is primary under epoch ${epoch}`);
+    // A new term: switchovers this run journaled in an earlier term ended with it.
+    for (const [pair, open] of this.openSwitchover) if (open?.run === run) this.openSwitchover.set(pair, null);
     this.terms.set(run, { since: this.world.now(), flapping: new Set() });
     const owner = this.epochs.get(epoch);
     if (owner !== undefined) this.fail(`(P3) ${id} became primary under epoch ${epoch}, which ${owner === id ? 'it already held before' : `${owner} held`}`);

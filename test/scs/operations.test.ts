@@ -9,6 +9,7 @@ import { MLAYER, freePort } from '../support/daemons.js';
 import { ask } from '../support/demo-client.js';
 import { connectAsScs } from '../support/scs-client.js';
 import { TestSolution } from '../support/solution.js';
+import { pollUntil } from '../support/wait.js';
 
 describe('SCS operations with real processes', function () {
   this.timeout(120_000);
@@ -93,6 +94,26 @@ describe('SCS operations with real processes', function () {
     await solution.startScs();
     expect((await solution.get<{ scs: { epoch: number } }>('/api/v1/status')).scs.epoch).to.equal(5);
     expect(await ask(solution.port('solo'), 'ROLE')).to.equal('primary');
+  });
+
+  it('a single SCS does not take up the epoch of another SCS still connected to its LCAs: it says so, stays refused, and takes it up once that SCS has gone', async () => {
+    let other: Awaited<ReturnType<typeof connectAsScs>> | undefined;
+    try {
+      solution = await new TestSolution({ hosts: ['host-a'], apps: [{ name: 'solo', host: 'host-a' }] }).start(async (s) => {
+        other = await connectAsScs(s.lcas.get('host-a')?.port as number, s.secret, { name: 'scs-b' });
+        await other.request({ type: 'claim', epoch: 5 });
+      });
+      const refused = await pollUntil('the SCS to refuse the epoch', async () => solution.scs?.logs.find((l) => l.message === 'an LCA follows the epoch of another SCS that is connected to it: this single SCS will not command it'));
+      expect(refused).to.deep.include({ host: 'host-a', lcaEpoch: 5, epoch: 0, others: ['scs-b'] });
+      expect((await solution.get<{ scs: { epoch: number } }>('/api/v1/status')).scs.epoch).to.equal(0);
+      expect(solution.scs?.logs.some((l) => l.message === 'a single SCS takes up the epoch its LCAs follow')).to.equal(false);
+      // The other SCS goes away: the single one takes up the epoch and serves.
+      other?.close();
+      await solution.waitForApp('solo', 'started', 'primary');
+      expect((await solution.get<{ scs: { epoch: number } }>('/api/v1/status')).scs.epoch).to.equal(5);
+    } finally {
+      other?.close();
+    }
   });
 
   it('refuses mutations without the bearer token (401) and accepts them with it', async () => {

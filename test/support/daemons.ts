@@ -189,6 +189,9 @@ function ephemeralRange(): [number, number] {
   return [32768, 60999];
 }
 
+/** Ports freePort() gave out in this process: never given twice (a test may not have bound one yet). */
+const handedOut = new Set<number>();
+
 /**
  * A port free on loopback now, for a daemon to listen on later. Taken below the ephemeral range:
  * a port the kernel handed out with listen(0) is free again once probed, and the kernel may give
@@ -197,17 +200,26 @@ function ephemeralRange(): [number, number] {
  */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
-  const [low] = ephemeralRange();
-  const floor = low > 12_000 ? 10_000 : 1024;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const port = floor + Math.floor(Math.random() * (low - floor));
+  const probe = async (port: number): Promise<number | undefined> => {
     const server = createServer();
     const bound = await new Promise<boolean>((resolve) => {
       server.once('error', () => resolve(false));
       server.listen(port, '127.0.0.1', () => resolve(true));
     });
-    if (bound) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!bound) return undefined;
+    const { port: got } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return got;
+  };
+  const [low] = ephemeralRange();
+  const floor = low > 12_000 ? 10_000 : 1024;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    // With little room below the ephemeral range (a tuned host), the kernel's choice it is.
+    const wanted = low - floor < 1000 ? 0 : floor + Math.floor(Math.random() * (low - floor));
+    if (handedOut.has(wanted)) continue;
+    const port = await probe(wanted);
+    if (port !== undefined && !handedOut.has(port)) {
+      handedOut.add(port);
       return port;
     }
   }

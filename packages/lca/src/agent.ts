@@ -168,7 +168,9 @@ export class LocalControlAgent {
     if (epoch > this.epoch) {
       this.log.info('following a new SCS epoch', { from: this.epoch, to: epoch, scs: session.scsId });
       this.epoch = epoch;
-      this.epochSaved = this.store.save(() => this.persisted());
+      this.epochSaved = this.store.save(() => this.persisted()).catch((error: unknown) => {
+        this.log.error('cannot save the new SCS epoch; following it from memory', { epoch, error: errorMessage(error) });
+      });
     }
     await this.epochSaved;
     this.sessionsChanged();

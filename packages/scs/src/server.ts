@@ -181,7 +181,12 @@ export class SolutionControlServer implements ScsService {
     const journal = this.feed.current;
     // The newest events tell which member of each pair was primary last. Read before acting, so
     // that `scs-role` is the first event this SCS journals as primary.
-    const history = await journal.since(Math.max(0, journal.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT);
+    const history = await journal.since(Math.max(0, journal.lastSeq - MAX_SINCE_LIMIT), MAX_SINCE_LIMIT).catch((error: unknown) => {
+      // Not knowing who was primary last only costs the adoption hint: the pair machines still
+      // adopt whichever member acts as primary. Not acting at all would cost the solution its SCS.
+      this.log.error('cannot read the journal history; taking over without it', { error: errorMessage(error) });
+      return [];
+    });
     if (this.coordinator && (this.coordinator.role !== 'primary' || this.coordinator.epoch !== epoch)) {
       this.log.warn('promotion overtaken: this SCS yielded while it was taking over', { epoch, now: this.coordinator.epoch });
       return;
@@ -221,7 +226,14 @@ export class SolutionControlServer implements ScsService {
    * directory): with no peer to fence, it takes up the LCA's epoch rather than being refused
    * for good. Durable so that a restart starts under it; acting does not wait for the write.
    */
-  private takeUpEpoch(host: Host, epoch: number): void {
+  private takeUpEpoch(host: Host, epoch: number, sessions: readonly { scs: string }[]): void {
+    const others = sessions.filter((s) => s.scs !== this.solution.scs.id).map((s) => s.scs);
+    if (others.length > 0) {
+      // Another SCS is connected to this LCA: the epoch may be its own, still in use. Taking it
+      // up would let both command the same applications; stay refused instead.
+      this.log.error('an LCA follows the epoch of another SCS that is connected to it: this single SCS will not command it', { host: host.name, lcaEpoch: epoch, epoch: this.epoch, others });
+      return;
+    }
     this.log.warn('a single SCS takes up the epoch its LCAs follow', { host: host.name, from: this.epoch, to: epoch });
     this.epoch = epoch;
     for (const h of this.hosts.values()) h.link.setEpoch(epoch);
@@ -237,7 +249,7 @@ export class SolutionControlServer implements ScsService {
       (snapshot) => {
         this.log.warn('the LCA refused a command of this SCS as stale', { host: host.name, epoch: this.epoch, lcaEpoch: snapshot.epoch });
         if (this.coordinator) this.coordinator.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
-        else this.log.error('an LCA follows the epoch of another SCS than this single one: a second SCS is acting on these hosts', { host: host.name, lcaEpoch: snapshot.epoch });
+        else if (snapshot.epoch > this.epoch) this.log.error('an LCA follows the epoch of another SCS than this single one: a second SCS is acting on these hosts', { host: host.name, lcaEpoch: snapshot.epoch });
       },
       (error: unknown) => this.log.warn('cannot ask the LCA for its epoch', { host: host.name, error: errorMessage(error) }),
     ).finally(() => this.fenceChecks.delete(host.name));
@@ -450,7 +462,7 @@ export class SolutionControlServer implements ScsService {
 
   private onSnapshot(host: Host, snapshot: Snapshot): void {
     this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
-    if (!this.coordinator && snapshot.epoch > this.epoch) this.takeUpEpoch(host, snapshot.epoch);
+    if (!this.coordinator && snapshot.epoch > this.epoch) this.takeUpEpoch(host, snapshot.epoch, snapshot.scs);
     // Seed 3 of the SCS-pair chaos harness: a link that was authenticating while this SCS was
     // promoted presented no epoch and got no claim, and its LCA went on following the old one.
     if (this.coordinator && this.role === 'primary' && snapshot.epoch < this.epoch) this.claimOn(host, this.epoch);
@@ -474,6 +486,8 @@ export class SolutionControlServer implements ScsService {
   private onReport(host: Host, message: LcaMessage): void {
     if (message.type === 'scs-sessions') {
       this.coordinator?.observeEpoch(message.epoch, `the LCA of ${host.name}`);
+      // A single SCS refused while another SCS was connected: that one has gone now.
+      if (!this.coordinator && message.epoch > this.epoch && !message.sessions.some((x) => x.scs !== this.solution.scs.id)) this.takeUpEpoch(host, message.epoch, message.sessions);
       if (host.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(true, message.sessions);
       return;
     }
@@ -525,7 +539,10 @@ export class SolutionControlServer implements ScsService {
   /** An application without redundancy serves as primary once started. */
   private ensureStandaloneRole(app: Application): void {
     app.desiredRole = app.running ? 'primary' : 'none';
-    if (app.status !== 'started' || app.role === 'primary') return;
+    if (app.status !== 'started' || app.role === 'primary') {
+      this.roleFailures.delete(app.name); // a new process, or the role taken: a new refusal is news
+      return;
+    }
     this.setRole(app, 'primary', 5000).then(
       () => this.roleFailures.delete(app.name),
       (error: unknown) => {
@@ -562,6 +579,7 @@ export class SolutionControlServer implements ScsService {
   private cancelRetries(): void {
     for (const timer of this.retries.values()) this.clock.clearTimeout(timer);
     this.retries.clear();
+    this.roleFailures.clear();
   }
 
   private async setRole(app: Application, role: Role, timeoutMs: number): Promise<Role> {
