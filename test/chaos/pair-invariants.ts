@@ -15,14 +15,17 @@
 //  (P6) Takeover: a backup SCS whose peer is down, and which reaches the LCA of its peer's host,
 //       is primary within TAKEOVER_BOUND_MS.
 //  (P7) The Config Server guard (invariant 3 of invariants.ts), judged against the acting primary SCS.
+//  (P8) Invariant 2 of invariants.ts under the acting primary SCS: once it has acted for the
+//       start window, a pair with a started backup on a host it controls gets a primary there
+//       within NO_PRIMARY_BOUND_MS.
 
 import type { JournalEvent, StatusView } from '@mlayer/scs/internal';
 import { LCA_LINK_DEFAULTS, MAX_SINCE_LIMIT } from '@mlayer/scs/internal';
-import { CHECK_MS, PAIRS, REJOIN_GRACE_MS, applicationDivergence, configServerPromotionProblems } from './invariants.js';
+import { CHECK_MS, NO_PRIMARY_BOUND_MS, PAIRS, REJOIN_GRACE_MS, applicationDivergence, configServerPromotionProblems } from './invariants.js';
 import type { SimProcess } from './sim-host.js';
 import { NEGOTIATE_WINDOW_MS, type PairTiming, SCS_HOST, SCS_IDS, type ScsId, peerOf, scsMachine } from './pair-solution.js';
 import type { PairScsRun, PairWorld } from './pair-world.js';
-import { HOSTS, type HostName } from './solution.js';
+import { HOSTS, type HostName, TIMING } from './solution.js';
 
 /** The peer link's reconnect backoff cap (peer-link.ts). */
 export const PEER_RECONNECT_MAX_MS = 2000;
@@ -80,6 +83,8 @@ export class PairInvariants {
   private readonly peerDownSince = new Map<ScsId, number>();
   /** The switchover each pair is in the middle of, as the SCS run that journaled it tells. */
   private readonly openSwitchover = new Map<string, { readonly run: number; readonly to: string } | null>();
+  /** (P8) Since when each pair has had a started backup but no primary, under the acting primary SCS. */
+  private readonly outageSince = new Map<string, number>();
   private readonly takeoverBound: number;
 
   constructor(private readonly world: PairWorld, timing: PairTiming) {
@@ -223,6 +228,7 @@ export class PairInvariants {
     this.observeControl(now, views, lcaEpochs);
     this.checkSinglePrimary(views);
     this.checkTakeover(now, views);
+    this.checkPrimaryCoverage(now);
   }
 
   /** Which LCAs are up and which SCS sessions they hold, since when; returns the epoch each follows. */
@@ -278,6 +284,35 @@ export class PairInvariants {
         if (acting.length > 1) {
           this.fail(`(P1) under epoch ${epoch} (${run.id}), pair ${pair.name} has ${acting.length} primaries on the hosts it controls: ${acting.map((p) => `${p.name}[${p.pid}]`).join(', ')}`);
         }
+      }
+    }
+  }
+
+  /** (P8) A pair with a started backup on a host the acting primary SCS controls gets a primary there in time. */
+  private checkPrimaryCoverage(now: number): void {
+    const acting = this.world.actingPrimary();
+    const term = acting && this.terms.get(acting.run);
+    if (!acting || !term || now - term.since < TIMING.startWindowMs) {
+      this.outageSince.clear();
+      return;
+    }
+    const epoch = acting.server.status().scs.epoch;
+    const controlled = (app: string) => this.controlSince.has(`${acting.run}|${this.world.def(app).host}|${epoch}`);
+    for (const pair of PAIRS) {
+      const members = pair.members.flatMap((app) => this.world.processes(app));
+      const covered = members.some((p) => !p.hung && p.role === 'primary' && controlled(p.name));
+      const eligible = members.some((p) =>
+        !p.hung && p.status === 'started' && p.registered && controlled(p.name) &&
+        (pair.kind !== 'config-server' || this.world.factsOf(p).peer === 'down'));
+      if (covered || !eligible) {
+        this.outageSince.delete(pair.name);
+        continue;
+      }
+      const since = this.outageSince.get(pair.name);
+      if (since === undefined) this.outageSince.set(pair.name, now);
+      else if (now - since > NO_PRIMARY_BOUND_MS) {
+        this.fail(`(P8) pair ${pair.name} has had a started backup but no primary for ${now - since} ms under ${acting.id} (bound ${NO_PRIMARY_BOUND_MS} ms)`);
+        this.outageSince.set(pair.name, now);
       }
     }
   }
