@@ -6,7 +6,7 @@
 // acknowledgement as its LCA reported it); all are stamped by the journal as the SCS appended
 // them. The host then heals, the pairs settle the other way round, and the next run fails the
 // other host. Target of the issue: ≤ 200 ms after detection. Three series (host-loss/solution.ts):
-//   SCS alone      protocol-level LCAs on loopback that acknowledge at once;
+//   SCS alone      protocol-level LCAs on loopback, each in a worker thread, that acknowledge at once;
 //   real LCAs      two real LCAs and 2,000 real SDK clients (no processes), all in this process
 //                  on one core, the LCAs keeping their state in memory;
 //   state on disk  the same, once, with the LCAs saving state.json on every change as in
@@ -228,7 +228,7 @@ function measurements({ fake, real, disk, load }: Samples): Measurement[] {
   const sdk = summarize(real.runs.map((r) => Math.max(...r.sdkPerPair)));
   const environment = `scs.addp timeout ${SHAPE.scsAddpTimeout} s; logs at info to a file; 1-min load average ${load[0].toFixed(2)} → ${load[1].toFixed(2)} on ${os.availableParallelism()} cores`;
   return [
-    ...seriesRows('SCS alone', fake, `protocol-level LCAs on loopback TCP in this process, acknowledging every role at once; ${environment}`),
+    ...seriesRows('SCS alone', fake, `protocol-level LCAs on loopback TCP, each in a worker thread (off the SCS's thread), acknowledging every role at once; ${environment}`),
     ...seriesRows('real LCAs', real, `SCS, both LCAs (state kept in memory) and the ${2 * PAIRS} SDK clients (app ADDP timeout ${SHAPE.appAddpTimeout} s) share this process's one core, `
       + `linked in memory; the last new primary's own acknowledgement (its SDK) came p50 ${sdk.p50.toFixed(0)} ms after the cut`),
     ...(disk === undefined ? [] : [diskRow(disk)]),

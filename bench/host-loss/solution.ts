@@ -3,14 +3,16 @@
 // two kinds:
 //   real  two real LocalControlAgents in this process, linked to the SCS in memory, whose
 //         applications are real SDK clients without processes (simulated-apps.ts);
-//   fake  two protocol-level LCAs (bench/scs-scale/fake-lca.ts) on loopback TCP that
-//         acknowledge every role at once: what is left to time is the SCS itself.
+//   fake  two protocol-level LCAs (bench/scs-scale/fake-lca.ts) on loopback TCP, each in a
+//         worker thread of its own, that acknowledge every role at once: what is left to time
+//         on this thread is the SCS itself.
 // A host is lost by closing the SCS's link to its LCA (what the SCS sees when the LCA's machine
 // dies and its kernel closes the socket) and refusing new links until it heals.
 
 import { type WriteStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { AddpError } from '@mlayer/addp';
 import type { MemoryLink } from '@mlayer/addp/internal';
 import { type Logger, createLogger } from '@mlayer/common';
@@ -18,7 +20,8 @@ import { loadConfig } from '@mlayer/common/config';
 import { LocalControlAgent } from '@mlayer/lca';
 import type { Role } from '@mlayer/lca/app';
 import { type JournalEvent, SolutionControlServer, solutionFromConfig } from '@mlayer/scs';
-import { FakeLca } from '../scs-scale/fake-lca.js';
+import { tsxWorkerBoot } from '../../test/support/tsx-worker.js';
+import type { FakeHostCommand, FakeHostData } from './fake-host-worker.js';
 import { type ConnectFunction, memoryConnect } from './memory-connect.js';
 import { SimulatedApps } from './simulated-apps.js';
 import { SwitchableStateStore } from './state-stores.js';
@@ -105,26 +108,48 @@ class RealHost implements SimHost {
   }
 }
 
-/** A protocol-level LCA on loopback TCP (instant acknowledgements). */
+/**
+ * A protocol-level LCA on loopback TCP (instant acknowledgements), in a worker thread of its
+ * own: the SCS's thread does only the SCS's work, as when the LCAs run on other hosts.
+ */
 class FakeHost implements SimHost {
-  constructor(readonly name: HostName, readonly port: number, private readonly lca: FakeLca) {}
+  private nextId = 0;
+  private readonly pending = new Map<number, () => void>();
+
+  private constructor(readonly name: HostName, readonly port: number, private readonly worker: Worker) {
+    worker.on('message', (message: { type: string; id?: number }) => {
+      if (message.type !== 'done' || message.id === undefined) return;
+      this.pending.get(message.id)?.();
+      this.pending.delete(message.id);
+    });
+  }
 
   static async start(name: HostName, apps: readonly string[]): Promise<FakeHost> {
-    const none = () => undefined;
-    const lca = new FakeLca(name, apps, name === 'host-a' ? 100_000 : 200_000, SECRET, { authenticated: none, roleAcked: none, lost: none });
-    return new FakeHost(name, await lca.listen(), lca);
+    const data: FakeHostData = { name, apps, firstPid: name === 'host-a' ? 100_000 : 200_000, secret: SECRET };
+    const worker = new Worker(tsxWorkerBoot(new URL('./fake-host-worker.ts', import.meta.url).href), { eval: true, workerData: data });
+    const [listening] = (await once(worker, 'message')) as [{ type: string; port: number }];
+    return new FakeHost(name, listening.port, worker);
+  }
+
+  private command(type: FakeHostCommand['type']): Promise<void> {
+    const id = (this.nextId += 1);
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.worker.postMessage({ id, type } satisfies FakeHostCommand);
+    });
   }
 
   cut(): void {
-    void this.lca.close('host lost');
+    void this.command('cut');
   }
 
-  async heal(): Promise<void> {
-    await this.lca.listen(this.port);
+  heal(): Promise<void> {
+    return this.command('heal');
   }
 
   async stop(): Promise<void> {
-    await this.lca.close();
+    await this.command('stop');
+    await this.worker.terminate();
   }
 }
 

@@ -2,11 +2,8 @@
 // suites, with the parent's livelock watchdog, and formats a failed schedule with the one
 // command that replays it. Used by suite.ts for chaos.test.ts (one SCS) and scs-pair-chaos.test.ts.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { tsxWorkerBoot } from '../support/tsx-worker.js';
 import type { ScheduleResult, WorkerMessage } from './schedule.js';
 
 /** Which schedules a worker runs: schedule.ts (one SCS) or pair-schedule.ts (the SCS pair). */
@@ -28,15 +25,6 @@ export function report(result: ScheduleResult, replay: (seed: number) => string)
     '  last actions:',
     ...result.trace.map((line) => `    ${line}`),
   ].join('\n');
-}
-
-/** tsx's ESM register API (its CommonJS build cannot register hooks from a worker). */
-function tsxEsmApi(): string {
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const api = exports['./esm/api']?.import.default;
-  if (api === undefined) throw new Error(`${manifest} has no ./esm/api export: the chaos workers need tsx >= 4`);
-  return pathToFileURL(join(dirname(manifest), api)).href;
 }
 
 /** Workers still running: terminated by terminateWorkers(), so that a timeout cannot leave them behind. */
@@ -104,10 +92,7 @@ function inWorker(job: Job, seeds: number[]): Promise<ScheduleResult[]> {
 
 /** Runs the `suite` schedules `seeds` of `steps` steps in `count` worker threads; resolves with every result, by seed. */
 export function inWorkers(suite: SuiteName, seeds: number[], steps: number, count: number): Promise<ScheduleResult[]> {
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const tsx = tsxEsmApi();
-  // A worker does not inherit tsx's loader: register it there before importing the entry.
-  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  const boot = tsxWorkerBoot(new URL('./worker.ts', import.meta.url).href);
   const shares = Array.from({ length: count }, (_, i) => seeds.filter((_, j) => j % count === i));
   return Promise.all(shares.map((share) => inWorker({ boot, suite, steps }, share))).then((all) => all.flat().sort((a, b) => a.seed - b.seed));
 }
