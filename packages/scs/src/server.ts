@@ -20,7 +20,7 @@ import { planReload } from './reload-plan.js';
 import { OperatorCommands } from './operations.js';
 import { RestartScheduler } from './restarts.js';
 import type { HostSpec, PairSpec, Solution } from './solution.js';
-import type { CommandResult, PairView, ScsRole, ScsService, StatusView } from './views.js';
+import type { ApplicationView, CommandResult, HostView, PairView, ScsRole, ScsService, StatusView } from './views.js';
 import { isProtected } from './guards.js';
 
 export interface ScsOptions {
@@ -340,6 +340,18 @@ export class SolutionControlServer implements ScsService {
 
   // ---- ScsService: what operators see and ask -----------------------------------------------
 
+  hostViews(): HostView[] {
+    return [...this.hosts.values()].map((h) => h.view());
+  }
+
+  applicationViews(): ApplicationView[] {
+    return [...this.apps.values()].map((a) => a.view());
+  }
+
+  applicationView(name: string): ApplicationView | undefined {
+    return this.apps.get(name)?.view();
+  }
+
   status(): StatusView {
     return {
       scs: {
@@ -350,8 +362,8 @@ export class SolutionControlServer implements ScsService {
           ? { peer: { id: this.solution.scs.pair?.peer.id ?? '', connected: this.coordinator.peerVisible, ...(this.coordinator.peer?.apiUrl ? { url: this.coordinator.peer.apiUrl } : {}) } }
           : {}),
       },
-      hosts: [...this.hosts.values()].map((h) => h.view()),
-      applications: [...this.apps.values()].map((a) => a.view()),
+      hosts: this.hostViews(),
+      applications: this.applicationViews(),
       pairs: this.role === 'primary' ? [...this.pairs.values()].map((p) => p.view()) : this.solution.pairs.map((p) => this.followedPair(p)),
     };
   }

@@ -71,6 +71,10 @@ export type CommandResult =
 /** Everything the HTTP API needs from the SCS. */
 export interface ScsService {
   status(): StatusView;
+  /** The parts of the status the narrower endpoints serve, without building the rest (else taken from status()). */
+  hostViews?(): readonly HostView[];
+  applicationViews?(): readonly ApplicationView[];
+  applicationView?(name: string): ApplicationView | undefined;
   events(since: number, limit: number): Promise<readonly JournalEvent[]>;
   /** Live events from now on; returns the unsubscribe function. */
   subscribe(listener: (event: JournalEvent) => void): () => void;

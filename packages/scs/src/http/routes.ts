@@ -42,10 +42,10 @@ export function apiRoutes(deps: RouteDeps): Router<RequestContext> {
   });
 
   router.add('GET', '/api/v1/status', ({ res }) => sendJson(res, 200, service.status()));
-  router.add('GET', '/api/v1/hosts', ({ res }) => sendJson(res, 200, service.status().hosts));
-  router.add('GET', '/api/v1/applications', ({ res }) => sendJson(res, 200, service.status().applications));
+  router.add('GET', '/api/v1/hosts', ({ res }) => sendJson(res, 200, service.hostViews?.() ?? service.status().hosts));
+  router.add('GET', '/api/v1/applications', ({ res }) => sendJson(res, 200, service.applicationViews?.() ?? service.status().applications));
   router.add('GET', '/api/v1/applications/:name', ({ res }, { name = '' }) => {
-    const app = service.status().applications.find((a) => a.name === name);
+    const app = service.applicationView ? service.applicationView(name) : service.status().applications.find((a) => a.name === name);
     if (app === undefined) throw unknownApp(name);
     sendJson(res, 200, app);
   });
