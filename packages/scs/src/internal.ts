@@ -15,6 +15,7 @@ export * from './host.js';
 export * from './reconcile.js';
 export * from './server.js';
 export * from './operations.js';
+export * from './epoch-fence.js';
 export * from './from-config.js';
 export * from './peer/protocol.js';
 export * from './peer/role-machine.js';

@@ -17,6 +17,7 @@ import { ScsMetrics } from './metrics.js';
 import { PairSupervisor } from './pair.js';
 import { lastPrimaryOf } from './reconcile.js';
 import { planReload } from './reload-plan.js';
+import { EpochFence } from './epoch-fence.js';
 import { OperatorCommands } from './operations.js';
 import { RestartScheduler } from './restarts.js';
 import type { HostSpec, PairSpec, Solution } from './solution.js';
@@ -59,8 +60,7 @@ export class SolutionControlServer implements ScsService {
   private readonly retries = new Map<string, TimerHandle>();
   /** The last refusal of a standalone application's primary role, per application (logged once). */
   private readonly roleFailures = new Map<string, string>();
-  /** Hosts whose LCA refused a command as stale, while this SCS asks it for its epoch. */
-  private readonly fenceChecks = new Set<string>();
+  private readonly epochs: EpochFence;
   private readonly feed: JournalFeed;
   private http: HttpApi | undefined;
   private epoch = 0;
@@ -82,6 +82,14 @@ export class SolutionControlServer implements ScsService {
       launch: (app) => this.launch(app),
       restarted: (app) => this.metrics.countRestart(app.name),
       journal: (event) => this.journal(event),
+    });
+    this.epochs = new EpochFence({
+      log: this.log,
+      selfId: solution.scs.id,
+      epoch: () => this.epoch,
+      isPrimary: () => this.role === 'primary',
+      coordinator: () => this.coordinator,
+      takeUp: (epoch) => this.takeUpEpoch(epoch),
     });
     this.operations = new OperatorCommands({
       log: this.log,
@@ -197,7 +205,7 @@ export class SolutionControlServer implements ScsService {
     this.epoch = epoch;
     for (const host of this.hosts.values()) {
       host.link.setEpoch(epoch);
-      if (claim && host.connected) this.claimOn(host, epoch);
+      if (claim && host.connected) this.epochs.claim(host, epoch);
     }
     this.journal({ type: 'scs-role', scs: this.solution.scs.id, from: claim ? from : 'none', to: 'primary', epoch });
     for (const spec of this.solution.pairs) this.addPair(spec, lastPrimaryOf(spec, history)).start();
@@ -211,48 +219,12 @@ export class SolutionControlServer implements ScsService {
     }
   }
 
-  /** Raises the LCA's fence to `epoch`: from then on it refuses the commands of older epochs. */
-  private claimOn(host: Host, epoch: number): void {
-    host.link.claim(epoch).then(
-      (snapshot) => this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`),
-      // A link that drops presents the epoch again when it reconnects; the LCA answers a claim
-      // only once its fence is durable, and tells every SCS then even if this reply is late.
-      (error: unknown) => this.log.warn('cannot claim the epoch on an LCA', { host: host.name, epoch, error: errorMessage(error) }),
-    );
-  }
-
-  /**
-   * A single SCS on an LCA that followed an SCS pair (a pair made single again, a new journal
-   * directory): with no peer to fence, it takes up the LCA's epoch rather than being refused
-   * for good. Durable so that a restart starts under it; acting does not wait for the write.
-   */
-  private takeUpEpoch(host: Host, epoch: number, sessions: readonly { scs: string }[]): void {
-    const others = sessions.filter((s) => s.scs !== this.solution.scs.id).map((s) => s.scs);
-    if (others.length > 0) {
-      // Another SCS is connected to this LCA: the epoch may be its own, still in use. Taking it
-      // up would let both command the same applications; stay refused instead.
-      this.log.error('an LCA follows the epoch of another SCS that is connected to it: this single SCS will not command it', { host: host.name, lcaEpoch: epoch, epoch: this.epoch, others });
-      return;
-    }
-    this.log.warn('a single SCS takes up the epoch its LCAs follow', { host: host.name, from: this.epoch, to: epoch });
+  /** A single SCS takes up the epoch of LCAs that followed an SCS pair (epoch-fence.ts). Saved; acting does not wait. */
+  private takeUpEpoch(epoch: number): void {
     this.epoch = epoch;
     for (const h of this.hosts.values()) h.link.setEpoch(epoch);
     this.metrics.setEpoch(epoch);
     this.epochStore?.save(epoch).catch((error: unknown) => this.log.error('cannot save the epoch', { epoch, error: errorMessage(error) }));
-  }
-
-  /** An LCA refused a command as of an older epoch: learn the epoch it follows (and so demote). */
-  private onFenced(host: Host): void {
-    if (this.fenceChecks.has(host.name)) return;
-    this.fenceChecks.add(host.name);
-    host.link.snapshot().then(
-      (snapshot) => {
-        this.log.warn('the LCA refused a command of this SCS as stale', { host: host.name, epoch: this.epoch, lcaEpoch: snapshot.epoch });
-        if (this.coordinator) this.coordinator.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
-        else if (snapshot.epoch > this.epoch) this.log.error('an LCA follows the epoch of another SCS than this single one: a second SCS is acting on these hosts', { host: host.name, lcaEpoch: snapshot.epoch });
-      },
-      (error: unknown) => this.log.warn('cannot ask the LCA for its epoch', { host: host.name, error: errorMessage(error) }),
-    ).finally(() => this.fenceChecks.delete(host.name));
   }
 
   /** Stops acting at once: another SCS holds a higher epoch. Applications keep their roles. */
@@ -427,7 +399,7 @@ export class SolutionControlServer implements ScsService {
       },
       snapshot: (h, snapshot) => this.onSnapshot(h, snapshot),
       report: (h, message) => this.onReport(h, message),
-      fenced: (h) => this.onFenced(h),
+      fenced: (h) => this.epochs.fenced(h),
       lost: (h) => this.onHostLost(h),
     });
     this.hosts.set(spec.name, host);
@@ -473,11 +445,7 @@ export class SolutionControlServer implements ScsService {
   }
 
   private onSnapshot(host: Host, snapshot: Snapshot): void {
-    this.coordinator?.observeEpoch(snapshot.epoch, `the LCA of ${host.name}`);
-    if (!this.coordinator && snapshot.epoch > this.epoch) this.takeUpEpoch(host, snapshot.epoch, snapshot.scs);
-    // Seed 3 of the SCS-pair chaos harness: a link that was authenticating while this SCS was
-    // promoted presented no epoch and got no claim, and its LCA went on following the old one.
-    if (this.coordinator && this.role === 'primary' && snapshot.epoch < this.epoch) this.claimOn(host, this.epoch);
+    this.epochs.snapshot(host, snapshot);
     if (host.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(true, snapshot.scs);
     const reports = new Map<string, AppReport>(snapshot.apps.map((r) => [r.app, r]));
     for (const app of this.appsOn(host.name)) {
@@ -497,9 +465,7 @@ export class SolutionControlServer implements ScsService {
 
   private onReport(host: Host, message: LcaMessage): void {
     if (message.type === 'scs-sessions') {
-      this.coordinator?.observeEpoch(message.epoch, `the LCA of ${host.name}`);
-      // A single SCS refused while another SCS was connected: that one has gone now.
-      if (!this.coordinator && message.epoch > this.epoch && !message.sessions.some((x) => x.scs !== this.solution.scs.id)) this.takeUpEpoch(host, message.epoch, message.sessions);
+      this.epochs.sessions(host, message.epoch, message.sessions);
       if (host.name === this.solution.scs.pair?.peer.host) this.coordinator?.observePeerHost(true, message.sessions);
       return;
     }
