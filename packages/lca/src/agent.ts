@@ -186,7 +186,8 @@ export class LocalControlAgent {
 
   private restore(saved: PersistedState): void {
     this.epoch = saved.epoch;
-    const unaccounted = new Map<string, { app: ManagedApp; record: PersistedState['apps'][string] }>();
+    /** Launched by an earlier run, its pid never saved: by launch token. */
+    const unaccounted = new Map<string, ManagedApp>();
     for (const [name, record] of Object.entries(saved.apps)) {
       const app = this.newApp(record.spec);
       app.token = record.token;
@@ -198,18 +199,18 @@ export class LocalControlAgent {
       } else if (pid !== null && record.status !== 'stopped') {
         this.log.warn('application launched by an earlier run is gone', { app: name, pid });
       } else if (pid === null && record.token !== '') {
-        unaccounted.set(record.token, { app, record });
+        unaccounted.set(record.token, app);
       }
     }
     // An LCA that died between saving a launch token and saving the pid of the process it
     // started with it: that process runs on, unmanaged, unless found by its token.
     if (unaccounted.size === 0 || !this.processes.findByToken) return;
     for (const [token, found] of this.processes.findByToken(new Set(unaccounted.keys()))) {
-      const entry = unaccounted.get(token);
-      if (!entry) continue;
-      this.apps.set(entry.app.name, entry.app);
-      entry.app.adopt(found.pid, found.startTime, 'start-pending', 'none');
-      this.log.warn('re-adopting an application found by its launch token (the LCA died while starting it)', { app: entry.app.name, pid: found.pid });
+      const app = unaccounted.get(token);
+      if (!app) continue;
+      this.apps.set(app.name, app);
+      app.adopt(found.pid, found.startTime, 'start-pending', 'none');
+      this.log.warn('re-adopting an application found by its launch token (the LCA died while starting it)', { app: app.name, pid: found.pid });
     }
   }
 

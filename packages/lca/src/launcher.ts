@@ -65,15 +65,17 @@ export function findProcessesByToken(tokens: ReadonlySet<string>, procDir = '/pr
     const line = environ.split('\0').find((l) => l.startsWith(prefix));
     const token = line?.slice(prefix.length);
     if (token === undefined || !tokens.has(token)) continue;
-    const pid = Number(entry);
-    const fields = statFields(pid, procDir);
-    const leader = fields?.[2] === entry; // field 5: the process group
-    const startTime = fields?.[19] ?? null;
+    const fields = statFields(Number(entry), procDir);
+    const candidate = { pid: Number(entry), startTime: fields?.[19] ?? null, leader: fields?.[2] === entry }; // field 5: the process group
     const previous = found.get(token);
-    const older = previous !== undefined && Number(previous.startTime) <= Number(startTime);
-    if (previous === undefined || (leader && !previous.leader) || (leader === previous.leader && !older)) found.set(token, { pid, startTime, leader });
+    if (previous === undefined || preferred(candidate, previous)) found.set(token, candidate);
   }
   return found;
+}
+
+/** Of two processes carrying one token: the launched one leads its process group; else the older. */
+function preferred(a: { startTime: string | null; leader: boolean }, b: { startTime: string | null; leader: boolean }): boolean {
+  return a.leader !== b.leader ? a.leader : Number(a.startTime) < Number(b.startTime);
 }
 
 export const systemProcesses: ProcessControl = {

@@ -43,7 +43,7 @@ export interface ScsOptions {
 }
 
 /** How long a primary SCS waits before asking again for a standalone application's primary role. */
-const RETRY_MS = 1000;
+const STANDALONE_ROLE_RETRY_MS = 1000;
 
 export class SolutionControlServer implements ScsService {
   readonly metrics: ScsMetrics;
@@ -56,8 +56,8 @@ export class SolutionControlServer implements ScsService {
   private readonly pairs = new Map<string, PairSupervisor>();
   private readonly restarts: RestartScheduler;
   private readonly operations: OperatorCommands;
-  /** Requests of the primary asked again soon because the last one failed (`role:APP`). */
-  private readonly retries = new Map<string, TimerHandle>();
+  /** Standalone applications whose primary role is asked for again soon (the last request failed). */
+  private readonly roleRetries = new Map<string, TimerHandle>();
   /** The last refusal of a standalone application's primary role, per application (logged once). */
   private readonly roleFailures = new Map<string, string>();
   private readonly epochs: EpochFence;
@@ -235,7 +235,7 @@ export class SolutionControlServer implements ScsService {
     for (const pair of this.pairs.values()) pair.stop();
     this.pairs.clear();
     this.restarts.forget();
-    this.cancelRetries();
+    this.cancelRoleRetries();
     this.metrics.setScsRole('backup');
     this.metrics.setEpoch(this.epoch);
     this.log.warn('SCS demoted to backup', { epoch, reason });
@@ -245,7 +245,7 @@ export class SolutionControlServer implements ScsService {
   async shutdown(): Promise<void> {
     await this.coordinator?.stop();
     this.restarts.forget();
-    this.cancelRetries();
+    this.cancelRoleRetries();
     for (const pair of this.pairs.values()) pair.stop();
     await Promise.all([...this.hosts.values()].map((h) => h.stop()));
     await this.http?.close();
@@ -540,23 +540,16 @@ export class SolutionControlServer implements ScsService {
    * observes, so without asking again it stayed without a role.
    */
   private retryStandaloneRole(app: Application): void {
-    this.retryLater(`role:${app.name}`, () => {
-      if (this.apps.get(app.name) === app && this.hosts.get(app.config.host)?.connected) this.ensureStandaloneRole(app);
-    });
+    if (this.roleRetries.has(app.name)) return;
+    this.roleRetries.set(app.name, this.clock.setTimeout(() => {
+      this.roleRetries.delete(app.name);
+      if (this.role === 'primary' && this.apps.get(app.name) === app && this.hosts.get(app.config.host)?.connected) this.ensureStandaloneRole(app);
+    }, STANDALONE_ROLE_RETRY_MS));
   }
 
-  /** Runs `again` in RETRY_MS if this SCS is still primary then; one pending retry per key. */
-  private retryLater(key: string, again: () => void): void {
-    if (this.retries.has(key)) return;
-    this.retries.set(key, this.clock.setTimeout(() => {
-      this.retries.delete(key);
-      if (this.role === 'primary') again();
-    }, RETRY_MS));
-  }
-
-  private cancelRetries(): void {
-    for (const timer of this.retries.values()) this.clock.clearTimeout(timer);
-    this.retries.clear();
+  private cancelRoleRetries(): void {
+    for (const timer of this.roleRetries.values()) this.clock.clearTimeout(timer);
+    this.roleRetries.clear();
     this.roleFailures.clear();
   }
 
