@@ -10,23 +10,31 @@ import { ask } from '../support/demo-client.js';
 import { connectAsScs, statusOf } from '../support/scs-client.js';
 import { pollUntil, waitFor } from '../support/wait.js';
 
+const SECRET = 'restart-test-secret-123';
+
+/** An LCA (with `secret`, or on loopback without) running app-a, the demo application, reported started; and the test SCS that started it. */
+async function lcaWithStartedApp(secret?: string) {
+  const lca = await startLca(secret === undefined ? {} : { secret });
+  const scs = await connectAsScs(lca.port, lca.secret);
+  const port = await freePort();
+  const started = (await scs.request({ type: 'start', app: demoSpec('app-a', port) })) as AppReport;
+  await scs.waitForMessage('started', statusOf('app-a', 'started'));
+  return { lca, scs, port, started };
+}
+
 describe('mlayer lca restart', function () {
   this.timeout(60_000);
   afterEach(() => cleanupDaemons());
 
   it('re-adopts a running application after kill -9 and restart: same pid, same role, correct snapshot', async () => {
-    const lca = await startLca({ secret: 'restart-test-secret-123' });
-    const scs = await connectAsScs(lca.port, lca.secret);
-    const port = await freePort();
-    const started = (await scs.request({ type: 'start', app: demoSpec('app-a', port) })) as AppReport;
-    await scs.waitForMessage('started', statusOf('app-a', 'started'));
+    const { lca, scs, port, started } = await lcaWithStartedApp(SECRET);
     await scs.request({ type: 'set-role', app: 'app-a', role: 'primary' });
     scs.close();
 
     await lca.kill();
     expect(await ask(port, 'PING')).to.equal('PONG primary'); // the application outlived its LCA
 
-    const again = await startLca({ secret: 'restart-test-secret-123', stateDir: lca.stateDir, port: lca.port });
+    const again = await startLca({ secret: SECRET, stateDir: lca.stateDir, port: lca.port });
     const scs2 = await connectAsScs(again.port, again.secret);
     const [app] = scs2.snapshot.apps;
     expect(app).to.include({ app: 'app-a', pid: started.pid, role: 'primary' });
@@ -45,11 +53,7 @@ describe('mlayer lca restart', function () {
   });
 
   it('re-adopts, by its launch token, an application whose pid the LCA did not save before it died', async () => {
-    const lca = await startLca({ secret: 'restart-test-secret-123' });
-    const scs = await connectAsScs(lca.port, lca.secret);
-    const port = await freePort();
-    const started = (await scs.request({ type: 'start', app: demoSpec('app-a', port) })) as AppReport;
-    await scs.waitForMessage('started', statusOf('app-a', 'started'));
+    const { lca, scs, started } = await lcaWithStartedApp(SECRET);
     scs.close();
     await lca.kill();
     // As if the LCA had died right after saving the token, before the spawn's pid was saved.
@@ -58,7 +62,7 @@ describe('mlayer lca restart', function () {
     state.apps['app-a'] = { ...state.apps['app-a'], pid: null, startTime: null, status: 'stopped', role: 'none' };
     writeFileSync(file, JSON.stringify(state));
 
-    const again = await startLca({ secret: 'restart-test-secret-123', stateDir: lca.stateDir, port: lca.port });
+    const again = await startLca({ secret: SECRET, stateDir: lca.stateDir, port: lca.port });
     const adopted = again.logs.find((l) => l.message === 're-adopting an application found by its launch token (the LCA died while starting it)');
     expect(adopted).to.include({ app: 'app-a', pid: started.pid });
     const scs2 = await connectAsScs(again.port, again.secret);
@@ -75,11 +79,7 @@ describe('mlayer lca restart', function () {
   });
 
   it('reports an application that died while the LCA was down as stopped', async () => {
-    const lca = await startLca();
-    const scs = await connectAsScs(lca.port, undefined);
-    const port = await freePort();
-    const started = (await scs.request({ type: 'start', app: demoSpec('app-a', port) })) as AppReport;
-    await scs.waitForMessage('started', statusOf('app-a', 'started'));
+    const { lca, scs, started } = await lcaWithStartedApp();
     scs.close();
     await lca.kill();
     process.kill(started.pid as number, 'SIGKILL');

@@ -178,6 +178,11 @@ export function withLogs(error: unknown, sources: Readonly<Record<string, readon
   return base;
 }
 
+/** The logs of each LCA, by host, as withLogs() names them. */
+export function lcaLogSources(lcas: ReadonlyMap<string, RunningLca>): Record<string, LogLine[]> {
+  return Object.fromEntries([...lcas].map(([host, lca]) => [`the LCA of ${host}`, lca.logs]));
+}
+
 /** The kernel's range for the local ports of outgoing connections (Linux default 32768-60999). */
 function ephemeralRange(): [number, number] {
   try {

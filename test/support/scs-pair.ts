@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, withLogs, writeSecret } from './daemons.js';
+import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, lcaLogSources, tempDir, withLogs, writeSecret } from './daemons.js';
 import { PartitionProxy } from './partition-proxy.js';
 import { pollUntil } from './wait.js';
 
@@ -172,7 +172,7 @@ export class TestScsPair {
     return {
       'scs-a': this.scs['scs-a']?.logs,
       'scs-b': this.scs['scs-b']?.logs,
-      ...Object.fromEntries([...this.lcas].map(([host, lca]) => [`the LCA of ${host}`, lca.logs])),
+      ...lcaLogSources(this.lcas),
     };
   }
 

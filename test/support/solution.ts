@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, tempDir, withLogs, writeSecret } from './daemons.js';
+import { DEMO_APP, type LogLine, MLAYER, type RunningLca, cleanupDaemons, freePort, spawnDaemon, startLca, lcaLogSources, tempDir, withLogs, writeSecret } from './daemons.js';
 import { pollUntil } from './wait.js';
 
 export interface AppDef {
@@ -148,7 +148,7 @@ export class TestSolution {
 
   /** Every daemon's logs, for a failed wait to show. */
   logSources(): Record<string, LogLine[] | undefined> {
-    return { scs: this.scs?.logs, ...Object.fromEntries([...this.lcas].map(([host, lca]) => [`the LCA of ${host}`, lca.logs])) };
+    return { scs: this.scs?.logs, ...lcaLogSources(this.lcas) };
   }
 
   port(app: string): number {
